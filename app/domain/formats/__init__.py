@@ -1,0 +1,16 @@
+"""The formats by name. A new format implements ``Format`` and is added here."""
+
+from __future__ import annotations
+
+from ..errors import Invalid
+from .base import Format
+from .single_elimination import SingleElimination
+
+FORMATS: dict[str, Format] = {f.name: f for f in (SingleElimination(),)}
+
+
+def get_format(name: str) -> Format:
+    try:
+        return FORMATS[name]
+    except KeyError:
+        raise Invalid.field("format", f"must be one of {', '.join(sorted(FORMATS))}") from None

@@ -1,0 +1,99 @@
+"""The interface every format implements. The engine does the rest (results, advancement, reopen)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import Invalid
+from ..models import Match, Slot, Tournament
+
+
+class Format:
+    """A tournament format: its settings, its draw, what follows a result, its standings."""
+
+    name = ""
+    allows_draws = False
+    min_participants = 2
+
+    def normalize_settings(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """Validate ``raw`` and return it with every default filled in (raises ``Invalid``)."""
+        raise NotImplementedError
+
+    def draw(self, t: Tournament, seeding: list[str]) -> list[Match]:
+        """The matches created at start, ``seeding`` being participant ids from seed 1 down."""
+        raise NotImplementedError
+
+    def followups(self, t: Tournament) -> list[tuple[str, dict[str, Any]]]:
+        """Events the state now calls for (a new Swiss round, a next stage), as (type, data)."""
+        return []
+
+    def standings(self, t: Tournament) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def on_decided(self, t: Tournament, m: Match) -> list[str]:
+        """Format-specific consequences of a decided match (e.g. a grand final reset)."""
+        return []
+
+    def on_reopened(self, t: Tournament, mid: str) -> list[str]:
+        return []
+
+    def on_disqualified(self, t: Tournament, pid: str) -> list[str]:
+        """Format-specific forfeits beyond the ready matches (e.g. a round robin's later rounds)."""
+        return []
+
+    def reopen_blocker(self, t: Tournament, m: Match) -> str | None:
+        """Why ``m`` cannot be reopened, or None."""
+        return None
+
+
+def match_id(t: Tournament, bracket: str, rnd: int, number: int, group: int | None = None) -> str:
+    """Match ids are unique across tournaments: the tournament id, then the place in the draw."""
+    code = {"winners": "w", "losers": "l", "grand_final": "f", "third_place": "t", "swiss": "s"}
+    prefix = f"g{group}" if group is not None else code.get(bracket, bracket[:1])
+    return f"{t.id}-{prefix}r{rnd}m{number}"
+
+
+def new_match(
+    t: Tournament, bracket: str, rnd: int, number: int, group: int | None = None
+) -> Match:
+    return Match(
+        id=match_id(t, bracket, rnd, number, group),
+        bracket=bracket,
+        round=rnd,
+        number=number,
+        group=group,
+        slots=[Slot(), Slot()],
+    )
+
+
+def best_of_for(settings: dict[str, Any], rnd: int) -> int:
+    """``best_of`` is a number, or a list by round (the last entry holds for later rounds)."""
+    bo = settings.get("best_of", 1)
+    if isinstance(bo, list):
+        return int(bo[min(rnd, len(bo)) - 1]) if bo else 1
+    return int(bo)
+
+
+def check_best_of(value: Any, field: str = "best_of") -> int | list[int]:
+    def one(v: Any) -> int:
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1 or v % 2 == 0 or v > 99:
+            raise Invalid.field(field, "must be an odd whole number from 1 to 99")
+        return v
+
+    if isinstance(value, list):
+        if not value or len(value) > 64:
+            raise Invalid.field(field, "must list 1 to 64 rounds")
+        return [one(v) for v in value]
+    return one(value)
+
+
+def check_bool(value: Any, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise Invalid.field(field, "must be true or false")
+    return value
+
+
+def reject_unknown(raw: dict[str, Any], known: set[str]) -> None:
+    for key in raw:
+        if key not in known:
+            raise Invalid.field(f"settings.{key}", "is not a setting of this format")
