@@ -25,6 +25,8 @@ def decide(
     t: Tournament, m: Match, winner: str | None, loser: str | None, result: str
 ) -> list[str]:
     """Record ``m`` as decided and move its winner and loser on. Returns every changed match."""
+    if m.state != "complete":
+        t.open_matches -= 1
     m.state = "complete"
     m.winner_id = winner
     m.loser_id = loser
@@ -55,6 +57,10 @@ def refresh(t: Tournament, m: Match) -> list[str]:
     forfeits of disqualified participants. Returns the matches changed beyond ``m``."""
     if m.state == "complete":
         return []
+    if is_reset(m) and reset_unneeded(t, m):
+        for s in m.slots:
+            s.participant_id = None
+        return decide(t, m, None, None, "bye")[1:]
     dead = [slot_is_dead(t, m, i) for i in (0, 1)]
     pids = m.participants
     waiting = [pids[i] is None and not dead[i] for i in (0, 1)]
@@ -75,6 +81,26 @@ def refresh(t: Tournament, m: Match) -> list[str]:
     if m.state == "pending":
         m.state = "ready"
     return []
+
+
+def is_reset(m: Match) -> bool:
+    """The grand final reset of a double elimination: ``grand_final`` round 2."""
+    return m.bracket == "grand_final" and m.round == 2
+
+
+def reset_unneeded(t: Tournament, m: Match) -> bool:
+    """The reset is played only when the first grand final is won, with a result, by its
+    second side (the losers'-bracket champion). Once the first grand final is decided any other
+    way (the winners'-bracket champion won, a bye, a double forfeit) the reset is complete
+    without being played: result ``bye``, no participants, no winner."""
+    src_id = m.slots[0].from_match
+    if src_id is None:
+        return False
+    src = t.matches[src_id]
+    if src.state != "complete":
+        return False
+    lb_champion = src.slots[1].participant_id
+    return src.loser_id is None or lb_champion is None or src.winner_id != lb_champion
 
 
 def reopen_plan(t: Tournament, mid: str) -> list[str]:
@@ -104,6 +130,8 @@ def reopen(t: Tournament, mid: str) -> list[str]:
     plan = reopen_plan(t, mid)
     for cur in plan:
         m = t.matches[cur]
+        if m.state == "complete":
+            t.open_matches += 1
         for target_id, outcome in ((m.winner_to, "winner"), (m.loser_to, "loser")):
             if target_id is None:
                 continue

@@ -11,6 +11,10 @@ from . import advancement
 from .errors import Conflict, Invalid, NotFound
 from .formats import get_format
 from .models import VISIBILITIES, Event, Match, Participant, Tournament
+from .results import check_best_of_decided as check_best_of_decided
+from .results import forfeit_result as forfeit_result
+from .results import games_list as games_list
+from .results import report_result as report_result
 from .validation import number, obj, only_keys, pair, positive_int, text
 
 MAX_PARTICIPANTS = 4096
@@ -101,11 +105,15 @@ def update_participant(t: Tournament, pid: str, body: Any) -> dict[str, Any]:
     data: dict[str, Any] = {"participant_id": p.id}
     if "name" in body:
         name = text(body["name"], "name")
-        if any(o.name.casefold() == name.casefold() and o.id != p.id for o in t.participants.values()):
+        if any(
+            o.name.casefold() == name.casefold() and o.id != p.id for o in t.participants.values()
+        ):
             raise Invalid.field("name", f"{name!r} is already a participant")
         data["name"] = name
     if "rating" in body:
-        data["rating"] = None if body["rating"] is None else number(body["rating"], "rating", -1e6, 1e6)
+        data["rating"] = (
+            None if body["rating"] is None else number(body["rating"], "rating", -1e6, 1e6)
+        )
     if "seed" in body:
         if t.state != "pending":
             raise Conflict("seeds can only change while the tournament is pending")
@@ -128,7 +136,12 @@ def start(t: Tournament) -> dict[str, Any]:
     active = [p for p in t.participant_list() if p.status == "active"]
     fmt = get_format(t.format)
     if len(active) < fmt.min_participants:
-        raise Conflict(f"a {t.format} tournament needs at least {fmt.min_participants} participants")
+        raise Conflict(
+            f"a {t.format} tournament needs at least {fmt.min_participants} participants"
+        )
+    blocked = fmt.start_blocker(t, len(active))
+    if blocked:
+        raise Conflict(blocked)
     return {"seeding": [p.id for p in active]}
 
 
@@ -139,83 +152,6 @@ def disqualify(t: Tournament, pid: str) -> dict[str, Any]:
     if t.state == "complete":
         raise Conflict("the tournament is complete")
     return {"participant_id": p.id}
-
-
-def report_result(t: Tournament, mid: str, body: Any) -> dict[str, Any]:
-    """``{"scores"}``, ``{"games"}``, ``{"winner_id"}`` or ``{"forfeit": pid | [pid, pid]}``."""
-    m = match(t, mid)
-    if m.state not in ("ready", "live"):
-        if m.state == "complete":
-            raise Conflict("the match already has a result; reopen it first")
-        raise Conflict("the match is not ready: it is waiting for a participant")
-    body = obj(body, "body")
-    only_keys(body, {"scores", "games", "winner_id", "forfeit"})
-    given = [k for k in ("scores", "games", "winner_id", "forfeit") if k in body]
-    if not given:
-        raise Invalid("give one of scores, games, winner_id or forfeit")
-    if "forfeit" in body:
-        if len(given) > 1:
-            raise Invalid.field("forfeit", "cannot be combined with other fields")
-        return forfeit_result(m, body["forfeit"])
-    a, b = m.participants
-    scores: list[float] | None = None
-    games: list[list[float]] = []
-    if "games" in body:
-        if "scores" in body:
-            raise Invalid.field("scores", "give scores or games, not both")
-        games = games_list(body["games"], m.best_of)
-        wins = [sum(1 for g in games if g[0] > g[1]), sum(1 for g in games if g[1] > g[0])]
-        scores = [wins[0], wins[1]]
-        check_best_of_decided(scores, m.best_of, "games")
-    elif "scores" in body:
-        scores = pair(body["scores"], "scores")
-        if m.best_of > 1:
-            check_best_of_decided(scores, m.best_of, "scores")
-    winner: str | None = None
-    if "winner_id" in body:
-        winner = body["winner_id"]
-        if winner not in (a, b):
-            raise Invalid.field("winner_id", "must be one of the match's participants")
-        if scores is not None and scores[0] != scores[1]:
-            by_score = a if scores[0] > scores[1] else b
-            if by_score != winner:
-                raise Invalid.field("winner_id", "contradicts the scores")
-    elif scores is not None and scores[0] != scores[1]:
-        winner = a if scores[0] > scores[1] else b
-    if winner is None:
-        if not get_format(t.format).allows_draws:
-            raise Invalid.field("scores", "a draw is not allowed in this format: give a winner_id")
-        return {"match_id": m.id, "scores": scores, "games": games, "winner_id": None,
-                "loser_id": None, "result": "draw"}
-    loser = b if winner == a else a
-    return {"match_id": m.id, "scores": scores, "games": games, "winner_id": winner,
-            "loser_id": loser, "result": "win"}
-
-
-def forfeit_result(m: Match, value: Any) -> dict[str, Any]:
-    a, b = m.participants
-    who = value if isinstance(value, list) else [value]
-    if not who or len(who) > 2 or any(x not in (a, b) for x in who) or len(set(who)) != len(who):
-        raise Invalid.field("forfeit", "must be a participant of the match, or both of them")
-    base = {"match_id": m.id, "scores": None, "games": []}
-    if len(who) == 2:
-        return {**base, "winner_id": None, "loser_id": None, "result": "double_forfeit"}
-    loser = who[0]
-    return {**base, "winner_id": b if loser == a else a, "loser_id": loser, "result": "forfeit"}
-
-
-def games_list(value: Any, best_of: int) -> list[list[float]]:
-    if not isinstance(value, list) or not value:
-        raise Invalid.field("games", "must be a non-empty list of [score, score] pairs")
-    if len(value) > best_of:
-        raise Invalid.field("games", f"the match is best of {best_of}")
-    return [pair(g, f"games[{i}]") for i, g in enumerate(value)]
-
-
-def check_best_of_decided(wins: list[float], best_of: int, field: str) -> None:
-    need = best_of // 2 + 1
-    if max(wins) != need or min(wins) >= need or sum(wins) > best_of:
-        raise Invalid.field(field, f"a best of {best_of} is won by the first to {need} games")
 
 
 def live_tick(t: Tournament, mid: str, body: Any) -> dict[str, Any]:
@@ -334,6 +270,8 @@ def _started(t: Tournament, e: Event) -> list[str]:
 def add_matches(t: Tournament, matches: list[Match]) -> list[str]:
     for m in matches:
         t.matches[m.id] = m
+        if m.state != "complete":
+            t.open_matches += 1
     changed = [m.id for m in matches]
     for m in matches:
         changed += advancement.refresh(t, m)
@@ -382,6 +320,11 @@ def _round_paired(t: Tournament, e: Event) -> list[str]:
     return add_matches(t, [Match.from_dict(m) for m in e.data["matches"]])
 
 
+def _stage_started(t: Tournament, e: Event) -> list[str]:
+    """The next stage (groups then playoffs): its draw over the seeding carried in the event."""
+    return add_matches(t, get_format(t.format).draw_stage(t, e.data))
+
+
 def _completed(t: Tournament, e: Event) -> list[str]:
     t.state = "complete"
     t.completed_at = e.at
@@ -399,6 +342,7 @@ APPLY = {
     "match.live": _live,
     "participant.disqualified": _disqualified,
     "round.paired": _round_paired,
+    "stage.started": _stage_started,
     "tournament.completed": _completed,
 }
 
@@ -410,6 +354,28 @@ def followups(t: Tournament) -> list[tuple[str, dict[str, Any]]]:
     more = get_format(t.format).followups(t)
     if more:
         return more
-    if t.matches and all(m.state == "complete" for m in t.matches.values()):
+    if t.matches and t.open_matches == 0:  # O(1): kept by add_matches and advancement
         return [("tournament.completed", {})]
     return []
+
+
+def fold(state: dict[str, Tournament], e: Event) -> list[str] | None:
+    """Apply ``e`` to the tournament it names in ``state`` (creating or deleting it).
+
+    Returns the changed match ids, or None when the event was already applied (its seq is not
+    newer than the tournament's) or names no tournament: replaying an event changes nothing.
+    """
+    t = state.get(e.tournament_id)
+    if e.type == "tournament.created":
+        if t is not None:
+            return None
+        t = new_tournament(e)
+        t.seq, t.version = e.seq, 1
+        state[t.id] = t
+        return []
+    if t is None or e.seq <= t.seq:
+        return None
+    if e.type == "tournament.deleted":
+        del state[t.id]
+        return []
+    return apply(t, e)

@@ -178,6 +178,9 @@ class Tournament:
     created_at: str = ""
     started_at: str | None = None
     completed_at: str | None = None
+    # Matches not yet complete; kept by the engine and advancement so that "is every match
+    # decided?" costs O(1) on the result path. Derived state: recomputed by ``from_dict``.
+    open_matches: int = 0
 
     def participant_list(self) -> list[Participant]:
         return sorted(self.participants.values(), key=lambda p: p.seed)
@@ -230,4 +233,5 @@ class Tournament:
         for m in d.get("matches", []):
             match = Match.from_dict(m)
             t.matches[match.id] = match
+        t.open_matches = sum(1 for m in t.matches.values() if m.state != "complete")
         return t

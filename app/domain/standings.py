@@ -1,19 +1,24 @@
-"""Standings. Each tiebreaker's rule is stated beside its code."""
+"""Standings. Elimination formats rank by how far each participant went; the others by points,
+then the configured tiebreakers (tiebreak.py, each rule stated beside its code)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from .models import Tournament
+from .models import Match, Tournament
 
 
-def tally(t: Tournament) -> dict[str, dict[str, float]]:
-    """Wins, draws, losses, scored and conceded per participant over decided matches."""
-    rows = {
+def tally(t: Tournament, matches: Iterable[Match] | None = None) -> dict[str, dict[str, float]]:
+    """Wins, draws, losses, scored and conceded per participant over decided matches.
+
+    A bye is not a win. A forfeit is a win for one side and a loss for the other; a double
+    forfeit is a loss for both. Scores count only where the match has them (not forfeits)."""
+    rows: dict[str, dict[str, float]] = {
         pid: {"wins": 0, "draws": 0, "losses": 0, "scored": 0, "conceded": 0}
         for pid in t.participants
     }
-    for m in t.matches.values():
+    for m in t.matches.values() if matches is None else matches:
         if m.state != "complete" or m.result == "bye":
             continue
         a, b = m.participants
@@ -37,52 +42,87 @@ def tally(t: Tournament) -> dict[str, dict[str, float]]:
     return rows
 
 
-def elimination_standings(t: Tournament) -> list[dict[str, Any]]:
-    """Rank by how far each participant went; those out in the same round share a rank (5-8).
+ELIMINATION_BRACKETS = ("winners", "losers", "grand_final", "third_place")
 
-    A participant's depth is the highest round of the match that eliminated them (the loss that
-    sent them nowhere); the champion is above everyone, and a third-place match splits the
-    semi-final losers. Ties in depth share the rank ``1 + (number who went further)``.
-    """
-    rows = tally(t)
+
+def elimination_depths(t: Tournament, matches: list[Match]) -> tuple[dict[str, float], float]:
+    """How far each participant went, and the depth of those still playing.
+
+    Out in winners' or losers' round r (a loss that sends them nowhere, or a double forfeit):
+    depth r. Third place: its loser R - 0.5 and winner R - 0.25 (R the last bracket round).
+    The grand final's loser, once no reset is to follow: R + 0.5, as is the losers' champion
+    when there is no grand final. The champion: R + 1. Those still playing: R + 0.75."""
+    top = max((m.round for m in matches if m.bracket in ("winners", "losers")), default=0)
+    final_wb = max((m.round for m in matches if m.bracket == "winners"), default=0)
     depth: dict[str, float] = {}
-    final_round = max((m.round for m in t.matches.values() if m.bracket == "winners"), default=0)
-    for m in t.matches.values():
-        if m.state != "complete":
+
+    def mark(pid: str | None, d: float) -> None:
+        if pid is not None:
+            depth[pid] = max(depth.get(pid, 0.0), d)
+
+    for m in matches:
+        if m.state != "complete" or (m.result == "bye" and m.winner_id is None):
             continue
         out = [m.loser_id] if m.loser_id else []
         if m.result == "double_forfeit":
             out = [pid for pid in m.participants if pid]
         for pid in out:
             if m.bracket == "third_place":
-                depth[pid] = final_round - 0.5
+                mark(pid, final_wb - 0.5)
+            elif m.bracket == "grand_final":
+                if m.loser_to is None or t.matches[m.loser_to].state == "complete":
+                    mark(pid, top + 0.5)
             elif m.loser_to is None or m.result == "double_forfeit":
-                depth[pid] = m.round
-        if m.bracket == "third_place" and m.winner_id:
-            depth[m.winner_id] = final_round - 0.25
-        if m.winner_to is None and m.bracket == "winners" and m.winner_id:
-            depth[m.winner_id] = final_round + 1
-    alive = final_round + 0.75  # still playing: above everyone out, below the champion
-    ordered = sorted(
-        t.participant_list(), key=lambda p: (-depth.get(p.id, alive), p.seed)
-    )
+                mark(pid, m.round)
+        if m.winner_id is None:
+            continue
+        if m.bracket == "third_place":
+            mark(m.winner_id, final_wb - 0.25)
+        elif m.winner_to is None:
+            mark(m.winner_id, top + 0.5 if m.bracket == "losers" else top + 1)
+        elif m.bracket == "grand_final" and t.matches[m.winner_to].state == "complete":
+            mark(m.winner_id, top + 1)  # won the first grand final: no reset
+    return depth, top + 0.75
+
+
+def elimination_standings(
+    t: Tournament, pids: list[str] | None = None, matches: list[Match] | None = None
+) -> list[dict[str, Any]]:
+    """Rank by how far each participant went; those out in the same round share a rank (5-8):
+    the rank is ``1 + (number who went further)``; within a shared rank, by seed."""
+    ms = [m for m in t.matches.values() if m.bracket in ELIMINATION_BRACKETS]
+    ms = ms if matches is None else matches
+    depth, alive = elimination_depths(t, ms)
+    people = t.participant_list() if pids is None else [t.participants[p] for p in pids]
+    rows = tally(t, ms)
+    ordered = sorted(people, key=lambda p: (-depth.get(p.id, alive), p.seed))
     out_rows = []
-    for p in ordered:
+    rank, last = 0, None
+    for i, p in enumerate(ordered):
         d = depth.get(p.id, alive)
-        rank = 1 + sum(1 for q in ordered if depth.get(q.id, alive) > d)
-        r = rows[p.id]
-        out_rows.append(
-            {
-                "rank": rank,
-                "participant_id": p.id,
-                "name": p.name,
-                "points": r["wins"],
-                "wins": r["wins"],
-                "draws": r["draws"],
-                "losses": r["losses"],
-                "scored": r["scored"],
-                "conceded": r["conceded"],
-                "tiebreaks": {},
-            }
-        )
+        if d != last:
+            rank, last = i + 1, d
+        out_rows.append(row(rank, p.id, p.name, rows[p.id]["wins"], rows[p.id], {}))
     return out_rows
+
+
+def row(
+    rank: int,
+    pid: str,
+    name: str,
+    points: float,
+    r: dict[str, float],
+    tiebreaks: dict[str, float],
+) -> dict[str, Any]:
+    return {
+        "rank": rank,
+        "participant_id": pid,
+        "name": name,
+        "points": points,
+        "wins": r["wins"],
+        "draws": r["draws"],
+        "losses": r["losses"],
+        "scored": r["scored"],
+        "conceded": r["conceded"],
+        "tiebreaks": tiebreaks,
+    }

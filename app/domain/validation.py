@@ -14,12 +14,12 @@ MAX_SCORE = 1_000_000_000
 def text(value: Any, field: str, max_len: int = MAX_NAME, required: bool = True) -> str:
     if not isinstance(value, str):
         raise Invalid.field(field, "must be a string")
-    value = value.strip()
-    if required and not value:
+    out = str(value).strip()
+    if required and not out:
         raise Invalid.field(field, "must not be empty")
-    if len(value) > max_len:
+    if len(out) > max_len:
         raise Invalid.field(field, f"must be at most {max_len} characters")
-    return value
+    return out
 
 
 def number(value: Any, field: str, low: float = 0, high: float = MAX_SCORE) -> float:

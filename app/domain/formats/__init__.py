@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from ..errors import Invalid
 from .base import Format
+from .double_elimination import DoubleElimination
+from .groups_playoffs import GroupsPlayoffs
+from .round_robin import RoundRobin
 from .single_elimination import SingleElimination
+from .swiss import Swiss
 
-FORMATS: dict[str, Format] = {f.name: f for f in (SingleElimination(),)}
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (SingleElimination(), DoubleElimination(), RoundRobin(), Swiss(), GroupsPlayoffs())
+}
 
 
 def get_format(name: str) -> Format:

@@ -1,4 +1,5 @@
-"""The interface every format implements. The engine does the rest (results, advancement, reopen)."""
+"""The interface every format implements; the engine does the rest (results, advancement,
+reopen)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,18 @@ class Format:
 
     def draw(self, t: Tournament, seeding: list[str]) -> list[Match]:
         """The matches created at start, ``seeding`` being participant ids from seed 1 down."""
+        raise NotImplementedError
+
+    def draws_allowed(self, t: Tournament, m: Match) -> bool:
+        """Whether ``m`` may end in a draw (a stage-based format answers per match)."""
+        return self.allows_draws
+
+    def start_blocker(self, t: Tournament, n: int) -> str | None:
+        """Why ``n`` active participants cannot start this tournament, or None."""
+        return None
+
+    def draw_stage(self, t: Tournament, data: dict[str, Any]) -> list[Match]:
+        """The matches of a later stage, from the data of its ``stage.started`` event."""
         raise NotImplementedError
 
     def followups(self, t: Tournament) -> list[tuple[str, dict[str, Any]]]:
@@ -85,6 +98,37 @@ def check_best_of(value: Any, field: str = "best_of") -> int | list[int]:
             raise Invalid.field(field, "must list 1 to 64 rounds")
         return [one(v) for v in value]
     return one(value)
+
+
+TIEBREAKERS = (
+    "points",
+    "wins",
+    "head_to_head",
+    "buchholz",
+    "buchholz_cut1",
+    "sonneborn_berger",
+    "score_difference",
+    "scored",
+    "seed",
+)
+
+
+def check_tiebreakers(value: Any, field: str = "settings.tiebreakers") -> list[str]:
+    """An ordered list of distinct names from ``TIEBREAKERS`` (see standings.py for each rule)."""
+    if not isinstance(value, list) or len(value) > len(TIEBREAKERS):
+        raise Invalid.field(field, f"must be a list of at most {len(TIEBREAKERS)} names")
+    for i, name in enumerate(value):
+        if name not in TIEBREAKERS:
+            raise Invalid.field(f"{field}[{i}]", f"must be one of {', '.join(TIEBREAKERS)}")
+    if len(set(value)) != len(value):
+        raise Invalid.field(field, "must not repeat a name")
+    return list(value)
+
+
+def check_int(value: Any, field: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise Invalid.field(field, f"must be a whole number from {low} to {high}")
+    return value
 
 
 def check_bool(value: Any, field: str) -> bool:

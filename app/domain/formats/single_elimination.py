@@ -6,7 +6,15 @@ from typing import Any
 
 from ..errors import Invalid
 from ..models import Match, Slot, Tournament
-from .base import Format, best_of_for, check_best_of, check_bool, new_match, reject_unknown
+from .base import (
+    Format,
+    best_of_for,
+    check_best_of,
+    check_bool,
+    check_tiebreakers,
+    new_match,
+    reject_unknown,
+)
 
 SEED_ORDERINGS = ("standard", "natural")
 
@@ -65,6 +73,7 @@ class SingleElimination(Format):
                 raw.get("third_place_match", False), "settings.third_place_match"
             ),
             "best_of": check_best_of(raw.get("best_of", 1), "settings.best_of"),
+            "tiebreakers": check_tiebreakers(raw.get("tiebreakers", [])),
         }
 
     def draw(self, t: Tournament, seeding: list[str]) -> list[Match]:

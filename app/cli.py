@@ -1,0 +1,80 @@
+"""``tourney serve`` and friends."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+
+import uvicorn
+
+from . import config as config_mod
+from . import logs
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="tourney", description="A self-hosted tournament server.")
+    sub = p.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the server")
+    add_server_options(serve)
+    return p
+
+
+def add_server_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", help="a config.toml (default: $TOURNEY_CONFIG, else none)")
+    p.add_argument("--host", help="address to listen on [127.0.0.1]")
+    p.add_argument("--port", type=int, help="port to listen on [8000]")
+    p.add_argument("--data-dir", help="where the data lives [./data]")
+
+
+def load_config(args: argparse.Namespace) -> config_mod.Config:
+    return config_mod.load(
+        args.config,
+        server__host=args.host,
+        server__port=args.port,
+        server__data_dir=args.data_dir,
+    )
+
+
+def uvicorn_config(cfg: config_mod.Config, app: object) -> uvicorn.Config:
+    fast = importlib.util.find_spec("uvloop") is not None
+    return uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        host=cfg.server.host,
+        port=cfg.server.port,
+        loop="uvloop" if fast else "asyncio",
+        http="httptools" if importlib.util.find_spec("httptools") else "h11",
+        ws="websockets-sansio",
+        backlog=cfg.server.backlog,
+        timeout_keep_alive=cfg.server.timeout_keep_alive,
+        timeout_graceful_shutdown=10,
+        ws_max_size=1_048_576,
+        ws_ping_interval=20,
+        ws_ping_timeout=20,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+    )
+
+
+def serve(cfg: config_mod.Config) -> int:
+    from .main import create_app
+
+    logs.setup(cfg.server.log_level)
+    server = uvicorn.Server(uvicorn_config(cfg, create_app(cfg)))
+    server.run()
+    return 0 if server.started else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        cfg = load_config(args)
+    except (config_mod.ConfigError, OSError, ValueError) as exc:
+        print(f"tourney: {exc}", file=sys.stderr)
+        return 2
+    return serve(cfg)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,181 @@
+"""Settings: ``config.toml`` → frozen dataclasses, then environment overrides.
+
+Every setting has a default and a line of documentation here; ``config.toml`` at the top of the
+repository lists them all (a test keeps the two in step). Environment variables override the file:
+``TOURNEY_<SECTION>_<NAME>`` for any setting, plus the short forms ``TOURNEY_DATA_DIR``,
+``TOURNEY_REDIS_URL`` and ``TOURNEY_ADMIN_TOKEN``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+def setting(default: Any, doc: str) -> Any:
+    return field(default=default, metadata={"doc": doc})
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    host: str = setting("127.0.0.1", "Address to listen on.")
+    port: int = setting(8000, "TCP port to listen on.")
+    data_dir: str = setting("./data", "Where SQLite and the embedded Redis keep their files.")
+    max_body_bytes: int = setting(1_048_576, "Largest request body accepted (413 above).")
+    metrics_public: bool = setting(True, "Serve /metrics to anyone (false: admin token needed).")
+    log_level: str = setting("info", "debug, info, warning or error.")
+    backlog: int = setting(2048, "Listen backlog: connections the kernel queues before accept.")
+    timeout_keep_alive: int = setting(5, "Seconds an idle HTTP keep-alive connection is kept.")
+
+
+@dataclass(frozen=True)
+class RedisConfig:
+    url: str = setting(
+        "", "An existing Redis or Valkey (redis:// or unix://). Empty: start a private one."
+    )
+    key_prefix: str = setting("tourney:", "Prefix of every key, so instances can share a Redis.")
+    appendfsync: str = setting(
+        "everysec",
+        "Embedded server's AOF fsync: always (none lost), everysec (up to 1 s on power cut), no.",
+    )
+    binary: str = setting("", "valkey-server/redis-server to run; empty: the bundled one.")
+    timeout_seconds: float = setting(2.0, "Longest wait for any Redis command before giving up.")
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    batch_size: int = setting(2000, "Most stream entries the writer commits in one transaction.")
+    batch_wait_ms: int = setting(50, "How long the writer blocks waiting for new entries.")
+    backlog_limit: int = setting(
+        200_000, "Unwritten events above which writes get 503 with Retry-After (backpressure)."
+    )
+    retry_after_seconds: int = setting(1, "Retry-After sent with a 503.")
+    idempotency_ttl_seconds: int = setting(86_400, "How long an Idempotency-Key is remembered.")
+    tick_id_ttl_seconds: int = setting(600, "How long the id of a live score tick is remembered.")
+    sqlite_synchronous: str = setting(
+        "NORMAL", "SQLite synchronous pragma: NORMAL (WAL, fast) or FULL (fsync every commit)."
+    )
+
+
+@dataclass(frozen=True)
+class LiveConfig:
+    queue_limit: int = setting(
+        256, "Structural frames queued for one subscriber before it is closed with 1013."
+    )
+    tick_interval_ms: int = setting(
+        50, "Live score ticks are coalesced per match and sent at most this often."
+    )
+    heartbeat_seconds: float = setting(15.0, "A heartbeat frame is sent to idle subscribers.")
+    replay_events: int = setting(
+        1000, "Structural events kept per tournament for a reconnecting client's resume."
+    )
+
+
+@dataclass(frozen=True)
+class AuthConfig:
+    admin_token: str = setting(
+        "", "The admin token. Empty: one is generated on first start, stored hashed, printed once."
+    )
+
+
+@dataclass(frozen=True)
+class Config:
+    server: ServerConfig = field(default_factory=ServerConfig)
+    redis: RedisConfig = field(default_factory=RedisConfig)
+    pipeline: PipelineConfig = field(default_factory=PipelineConfig)
+    live: LiveConfig = field(default_factory=LiveConfig)
+    auth: AuthConfig = field(default_factory=AuthConfig)
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.server.data_dir)
+
+
+def factory(f: dataclasses.Field[Any]) -> Any:
+    make: Callable[[], Any] = f.default_factory  # type: ignore[assignment]
+    return make()
+
+
+SHORT_ENV = {
+    "TOURNEY_DATA_DIR": ("server", "data_dir"),
+    "TOURNEY_REDIS_URL": ("redis", "url"),
+    "TOURNEY_ADMIN_TOKEN": ("auth", "admin_token"),
+}
+
+
+class ConfigError(Exception):
+    pass
+
+
+def coerce(value: str, like: Any) -> Any:
+    if isinstance(like, bool):
+        if value.lower() in ("1", "true", "yes", "on"):
+            return True
+        if value.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"not a boolean: {value!r}")
+    if isinstance(like, int):
+        return int(value)
+    if isinstance(like, float):
+        return float(value)
+    return value
+
+
+def load(path: str | None = None, env: dict[str, str] | None = None, **overrides: Any) -> Config:
+    """Defaults, then the TOML file (if any), then the environment, then ``overrides``
+    (``section__name=value``, as the command line gives them)."""
+    env = dict(os.environ) if env is None else env
+    path = path or env.get("TOURNEY_CONFIG")
+    raw: dict[str, dict[str, Any]] = {}
+    if path:
+        with open(path, "rb") as f:
+            raw = tomllib.load(f)
+    sections: dict[str, Any] = {}
+    for sec in dataclasses.fields(Config):
+        defaults = factory(sec)
+        values = dict(raw.get(sec.name, {}))
+        names = {f.name for f in dataclasses.fields(defaults)}
+        unknown = set(values) - names
+        if unknown:
+            raise ConfigError(f"unknown setting(s) in [{sec.name}]: {', '.join(sorted(unknown))}")
+        for name in names:
+            key = f"TOURNEY_{sec.name}_{name}".upper()
+            if key in env:
+                values[name] = coerce(env[key], getattr(defaults, name))
+        for key, (s, name) in SHORT_ENV.items():
+            if s == sec.name and key in env:
+                values[name] = env[key]
+        for key, value in overrides.items():
+            s, _, name = key.partition("__")
+            if s == sec.name and value is not None:
+                values[name] = value
+        sections[sec.name] = dataclasses.replace(defaults, **values)
+    cfg = Config(**sections)
+    validate(cfg)
+    return cfg
+
+
+def validate(cfg: Config) -> None:
+    if cfg.redis.appendfsync not in ("always", "everysec", "no"):
+        raise ConfigError("redis.appendfsync must be always, everysec or no")
+    if cfg.pipeline.sqlite_synchronous.upper() not in ("NORMAL", "FULL", "EXTRA"):
+        raise ConfigError("pipeline.sqlite_synchronous must be NORMAL, FULL or EXTRA")
+    if cfg.pipeline.batch_size < 1 or cfg.live.queue_limit < 1:
+        raise ConfigError("pipeline.batch_size and live.queue_limit must be at least 1")
+
+
+def documented() -> dict[str, dict[str, tuple[Any, str]]]:
+    """Every setting: section → name → (default, documentation)."""
+    out: dict[str, dict[str, tuple[Any, str]]] = {}
+    for sec in dataclasses.fields(Config):
+        defaults = factory(sec)
+        out[sec.name] = {
+            f.name: (getattr(defaults, f.name), f.metadata["doc"])
+            for f in dataclasses.fields(defaults)
+        }
+    return out

@@ -1,0 +1,182 @@
+"""Swiss: a fixed number of rounds, each paired from the standings (swiss_pairing.py).
+
+Round 1 is paired at start. Each later round is paired once every match of the round before is
+complete: ``followups`` computes the pairing (pure, deterministic) and returns a ``round.paired``
+event whose data carries the full matches, so applying it is deterministic too.
+``preview_pairing(t)`` shows the next pairing from the results so far.
+
+A bye is a match with one empty slot, decided at once with result ``bye``; it is worth
+``points.bye``. Disqualified or withdrawn players are not paired again. Matches: bracket
+``swiss``, ``group`` 1 (or the group number inside groups-then-playoffs), ``round`` from 1.
+A match of an earlier round cannot be reopened once the next round is paired (Conflict): the
+pairing that followed depended on it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..models import Match, Slot, Tournament
+from .base import (
+    Format,
+    best_of_for,
+    check_best_of,
+    check_int,
+    check_tiebreakers,
+    match_id,
+    new_match,
+    reject_unknown,
+)
+from .points import check_points
+from .round_robin import group_members, snake_groups
+from .swiss_pairing import History, pair
+
+DEFAULT_POINTS: dict[str, float] = {"win": 1, "draw": 0.5, "loss": 0, "bye": 1}
+DEFAULT_TIEBREAKERS = ["buchholz_cut1", "buchholz", "sonneborn_berger"]
+ACTIVE = "active"
+
+
+def normalize_swiss(raw: dict[str, Any], extra: set[str] | None = None) -> dict[str, Any]:
+    known = {"rounds", "points", "best_of", "tiebreakers", "group_count"}
+    reject_unknown(raw, known | (extra or set()))
+    rounds = raw.get("rounds")
+    return {
+        "rounds": None if rounds is None else check_int(rounds, "settings.rounds", 1, 64),
+        "group_count": check_int(raw.get("group_count", 1), "settings.group_count", 1, 512),
+        "points": check_points(raw.get("points", {}), DEFAULT_POINTS),
+        "best_of": check_best_of(raw.get("best_of", 1), "settings.best_of"),
+        "tiebreakers": check_tiebreakers(raw.get("tiebreakers", DEFAULT_TIEBREAKERS)),
+    }
+
+
+def round_count(settings: dict[str, Any], group_sizes: list[int]) -> int:
+    """``rounds``, by default ceil(log2 n) for the largest group (at least 1)."""
+    if settings.get("rounds"):
+        return int(settings["rounds"])
+    n = max(group_sizes, default=2)
+    return max(1, math.ceil(math.log2(max(n, 2))))
+
+
+def histories(
+    t: Tournament, players: list[str], matches: list[Match], points: dict[str, float]
+) -> dict[str, History]:
+    hs = {}
+    for pid in players:
+        p = t.participants[pid]
+        hs[pid] = History(pid, p.seed, p.rating)
+    from ..tiebreak import records
+
+    for pid, rec in records(t, players, matches, points).items():
+        hs[pid].points = rec.points
+    for m in sorted(matches, key=lambda m: m.round):
+        a, b = m.participants
+        if a is not None and b is not None:
+            hs[a].opponents.add(b)
+            hs[b].opponents.add(a)
+            hs[a].sides.append(0)
+            hs[b].sides.append(1)
+        elif m.result == "bye" and m.winner_id in hs:
+            hs[m.winner_id].had_bye = True
+    return hs
+
+
+def round_matches(
+    t: Tournament, group: int, rnd: int, hs: list[History], settings: dict[str, Any]
+) -> list[Match]:
+    pairs, bye = pair(hs)
+    out = []
+    for number, (a, b) in enumerate(pairs, start=1):
+        m = new_match(t, "swiss", rnd, number, group)
+        m.slots = [Slot(a), Slot(b)]
+        out.append(m)
+    if bye is not None:
+        m = new_match(t, "swiss", rnd, len(pairs) + 1, group)
+        m.slots = [Slot(bye), Slot()]
+        out.append(m)
+    for m in out:
+        m.best_of = best_of_for(settings, rnd)
+    return out
+
+
+def draw_swiss(t: Tournament, seeding: list[str], settings: dict[str, Any]) -> list[Match]:
+    out: list[Match] = []
+    for g, players in enumerate(snake_groups(seeding, settings["group_count"]), start=1):
+        hs = histories(t, players, [], settings["points"])
+        out += round_matches(t, g, 1, [hs[p] for p in players], settings)
+    return out
+
+
+def next_round(t: Tournament, settings: dict[str, Any]) -> tuple[int, list[Match]] | None:
+    """The next round's matches from the results so far, or None when the rounds are done."""
+    matches = [m for m in t.matches.values() if m.bracket == "swiss"]
+    current = max((m.round for m in matches), default=0)
+    groups = group_members(t, "swiss")
+    if current >= round_count(settings, [len(ps) for ps in groups.values()]):
+        return None
+    out: list[Match] = []
+    for g, players in sorted(groups.items()):
+        mine = [m for m in matches if (m.group or 1) == g]
+        hs = histories(t, players, mine, settings["points"])
+        active = [hs[p] for p in players if t.participants[p].status == ACTIVE]
+        if active:
+            out += round_matches(t, g, current + 1, active, settings)
+    return (current + 1, out) if out else None
+
+
+def preview_pairing(t: Tournament, settings: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The pairing the next round would get from the results so far (undecided matches count
+    as not played). Pure: the tournament is not changed."""
+    nxt = next_round(t, settings if settings is not None else t.settings)
+    return [m.to_dict() for m in nxt[1]] if nxt else []
+
+
+def swiss_followups(t: Tournament, settings: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    if t.open_matches:
+        return []
+    nxt = next_round(t, settings)
+    if nxt is None:
+        return []
+    return [("round.paired", {"round": nxt[0], "matches": [m.to_dict() for m in nxt[1]]})]
+
+
+def swiss_reopen_blocker(t: Tournament, m: Match) -> str | None:
+    if m.bracket != "swiss":
+        return None
+    if match_id(t, "swiss", m.round + 1, 1, m.group or 1) in t.matches:
+        return f"round {m.round + 1} is already paired: a Swiss round cannot be reopened after it"
+    return None
+
+
+def swiss_standings(t: Tournament, settings: dict[str, Any]) -> list[dict[str, Any]]:
+    from ..tiebreak import points_standings
+
+    matches = [m for m in t.matches.values() if m.bracket == "swiss"]
+    groups = group_members(t, "swiss") or {1: [p.id for p in t.participant_list()]}
+    return points_standings(t, groups, matches, settings["points"], settings["tiebreakers"])
+
+
+class Swiss(Format):
+    name = "swiss"
+    allows_draws = True
+
+    def normalize_settings(self, raw: dict[str, Any]) -> dict[str, Any]:
+        return normalize_swiss(raw)
+
+    def start_blocker(self, t: Tournament, n: int) -> str | None:
+        g = int(t.settings.get("group_count", 1))
+        if n < 2 * g:
+            return f"{g} groups need at least {2 * g} participants"
+        return None
+
+    def draw(self, t: Tournament, seeding: list[str]) -> list[Match]:
+        return draw_swiss(t, seeding, t.settings)
+
+    def followups(self, t: Tournament) -> list[tuple[str, dict[str, Any]]]:
+        return swiss_followups(t, t.settings)
+
+    def reopen_blocker(self, t: Tournament, m: Match) -> str | None:
+        return swiss_reopen_blocker(t, m)
+
+    def standings(self, t: Tournament) -> list[dict[str, Any]]:
+        return swiss_standings(t, t.settings)

@@ -1,0 +1,248 @@
+"""Live fan-out: subscribers per tournament, each with a bounded queue. No Redis, no SQL here.
+
+- A structural event is serialised once per view (full, one match, scores only) and the same
+  string is queued for every subscriber of that view, in seq order, never dropped: a subscriber
+  whose queue passes ``queue_limit`` is closed with 1013 and resumes later.
+- Live score ticks only mark their match dirty. Every ``tick_interval_ms`` one frame per view
+  carries the newest score of each dirty match (the "delta"), and a subscriber that missed a
+  delta gets the "full" frame of every live match instead: the newest score, never a backlog.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import deque
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from .config import LiveConfig
+from .domain.models import Event, Match, Tournament
+from .metrics import Metrics
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def score_view(m: Match) -> dict[str, Any]:
+    return {
+        "id": m.id, "state": m.state, "scores": m.scores, "winner_id": m.winner_id,
+        "participants": m.participants, "live": m.live_detail,
+    }  # fmt: skip
+
+
+class View:
+    """What one kind of subscriber sees: every match, or one; whole matches, or scores only."""
+
+    __slots__ = ("match_id", "scores_only")
+
+    def __init__(self, match_id: str | None = None, scores_only: bool = False) -> None:
+        self.match_id = match_id
+        self.scores_only = scores_only
+
+    @property
+    def key(self) -> tuple[str | None, bool]:
+        return (self.match_id, self.scores_only)
+
+    def pick(self, t: Tournament, ids: Iterable[str]) -> list[dict[str, Any]]:
+        ms = [t.matches[i] for i in ids if i in t.matches]
+        if self.match_id is not None:
+            ms = [m for m in ms if m.id == self.match_id]
+        return [score_view(m) if self.scores_only else m.to_dict() for m in ms]
+
+    def event_frame(self, t: Tournament, e: Event, changed: list[str]) -> str | None:
+        matches = self.pick(t, changed)
+        if self.match_id is not None and not matches:
+            return None
+        if self.scores_only:
+            return dumps({"type": "scores", "seq": e.seq, "event": e.type, "matches": matches})
+        return dumps({"type": "event", "seq": e.seq, "event": e.to_dict(), "matches": matches})
+
+    def live_frame(self, t: Tournament, ids: Iterable[str]) -> str | None:
+        matches = self.pick(t, ids)
+        if not matches:
+            return None
+        kind = "scores" if self.scores_only else "live"
+        return dumps({"type": kind, "seq": t.seq, "matches": matches})
+
+    def snapshot(self, t: Tournament) -> str:
+        if self.scores_only:
+            ids = [self.match_id] if self.match_id else list(t.matches)
+            return dumps({"type": "snapshot", "seq": t.seq, "matches": self.pick(t, ids)})
+        if self.match_id is not None:
+            m = t.matches[self.match_id]
+            return dumps({"type": "snapshot", "seq": t.seq, "match": m.to_dict()})
+        return dumps({"type": "snapshot", "seq": t.seq, "tournament": t.to_dict()})
+
+
+class Subscriber:
+    __slots__ = ("live_tail", "overflow", "queue", "tid", "view", "wake")
+
+    def __init__(self, tid: str, view: View) -> None:
+        self.tid = tid
+        self.view = view
+        self.queue: deque[str] = deque()
+        self.wake = asyncio.Event()
+        self.overflow = False
+        self.live_tail = False  # the newest queued frame is a live frame not yet sent
+
+    def take(self) -> str | None:
+        """The next frame to send, or None."""
+        if not self.queue:
+            return None
+        frame = self.queue.popleft()
+        if not self.queue:
+            self.live_tail = False
+        return frame
+
+
+class Room:
+    """One tournament's subscribers, its recent structural frames, and its dirty live matches."""
+
+    def __init__(self, floor: int, replay: int) -> None:
+        self.subs: set[Subscriber] = set()
+        self.ring: deque[tuple[int, str]] = deque(maxlen=replay)
+        self.floor = floor  # every structural event after this seq is in the ring
+        self.dirty: set[str] = set()
+        self.snapshots: dict[tuple[str | None, bool], tuple[int, str]] = {}
+
+
+class Hub:
+    def __init__(self, cfg: LiveConfig, metrics: Metrics) -> None:
+        self.cfg = cfg
+        self.metrics = metrics
+        self.rooms: dict[str, Room] = {}
+        self.count = 0
+        self._flush_wake = asyncio.Event()
+
+    def room(self, t: Tournament) -> Room:
+        room = self.rooms.get(t.id)
+        if room is None:
+            room = self.rooms[t.id] = Room(t.seq, self.cfg.replay_events)
+        return room
+
+    def subscribe(self, t: Tournament, view: View, after: int | None = None) -> Subscriber:
+        """Register a subscriber and queue its first frames: the events after ``after`` when
+        they are all still held, else a snapshot. Nothing can slip in between: no await here."""
+        room = self.room(t)
+        sub = Subscriber(t.id, view)
+        room.subs.add(sub)
+        self.count += 1
+        self.metrics.subscribers.set(self.count)
+        self.resume(t, sub, after)
+        return sub
+
+    def resume(self, t: Tournament, sub: Subscriber, after: int | None) -> None:
+        room = self.room(t)
+        if after is not None and after >= room.floor and sub.view.key == (None, False):
+            for seq, frame in room.ring:
+                if seq > after:
+                    self.push(sub, frame)
+            if t.seq > after and any(m.state == "live" for m in t.matches.values()):
+                self.push(
+                    sub,
+                    sub.view.live_frame(t, [m.id for m in t.matches.values() if m.state == "live"])
+                    or "",
+                )
+            return
+        self.push(sub, self.snapshot(t, room, sub.view))
+
+    def snapshot(self, t: Tournament, room: Room, view: View) -> str:
+        cached = room.snapshots.get(view.key)
+        if cached is not None and cached[0] == t.seq:
+            return cached[1]
+        frame = view.snapshot(t)
+        room.snapshots[view.key] = (t.seq, frame)
+        return frame
+
+    def unsubscribe(self, sub: Subscriber) -> None:
+        room = self.rooms.get(sub.tid)
+        if room is not None and sub in room.subs:
+            room.subs.discard(sub)
+            self.count -= 1
+            self.metrics.subscribers.set(self.count)
+
+    def push(self, sub: Subscriber, frame: str) -> None:
+        if not frame or sub.overflow:
+            return
+        if len(sub.queue) >= self.cfg.queue_limit:
+            sub.overflow = True  # its pump closes it with 1013
+        else:
+            sub.queue.append(frame)
+            sub.live_tail = False
+        sub.wake.set()
+
+    def publish(self, t: Tournament, e: Event, changed: list[str]) -> None:
+        """Fan a structural event out: one serialisation per view present."""
+        room = self.room(t)
+        room.dirty.difference_update(changed)  # the event frame carries them whole
+        full = View().event_frame(t, e, changed)
+        assert full is not None
+        if len(room.ring) == room.ring.maxlen and room.ring:
+            room.floor = room.ring[0][0]
+        room.ring.append((e.seq, full))
+        frames: dict[tuple[str | None, bool], str | None] = {(None, False): full}
+        for sub in room.subs:
+            key = sub.view.key
+            if key not in frames:
+                frames[key] = sub.view.event_frame(t, e, changed)
+            frame = frames[key]
+            if frame is not None:
+                self.push(sub, frame)
+
+    def publish_tick(self, t: Tournament, match_id: str) -> None:
+        room = self.room(t)
+        if room.subs:
+            room.dirty.add(match_id)
+            self._flush_wake.set()
+
+    def drop(self, tid: str) -> None:
+        """A deleted tournament: its subscribers are told and closed."""
+        room = self.rooms.pop(tid, None)
+        if room is None:
+            return
+        for sub in room.subs:
+            sub.overflow = True
+            sub.wake.set()
+
+    async def run_flusher(self, lookup: Callable[[str], Tournament | None]) -> None:
+        """Every tick interval, turn dirty matches into one live frame per view and room."""
+        interval = self.cfg.tick_interval_ms / 1000
+        while True:
+            await self._flush_wake.wait()
+            self._flush_wake.clear()
+            await asyncio.sleep(interval)
+            self.flush(lookup)
+
+    def flush(self, lookup: Callable[[str], Tournament | None]) -> None:
+        for tid, room in list(self.rooms.items()):
+            if not room.dirty:
+                continue
+            t = lookup(tid)
+            dirty, room.dirty = room.dirty, set()
+            if t is None or not room.subs:
+                continue
+            delta: dict[tuple[str | None, bool], str | None] = {}
+            full: dict[tuple[str | None, bool], str | None] = {}
+            live: list[str] | None = None
+            for sub in room.subs:
+                if sub.overflow:
+                    continue
+                key = sub.view.key
+                if sub.live_tail:  # its last live frame is still queued: replace it whole
+                    if key not in full:
+                        if live is None:
+                            live = [m.id for m in t.matches.values() if m.state == "live"]
+                        full[key] = sub.view.live_frame(t, live)
+                    frame = full[key]
+                    if frame is not None:
+                        sub.queue[-1] = frame
+                    continue
+                if key not in delta:
+                    delta[key] = sub.view.live_frame(t, dirty)
+                frame = delta[key]
+                if frame is not None:
+                    sub.queue.append(frame)
+                    sub.live_tail = True
+                    sub.wake.set()

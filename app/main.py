@@ -1,0 +1,183 @@
+"""The composition root: the one module that imports everything and wires it together."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import anyio
+import redis.asyncio as aioredis
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .api.http import Problem, from_exception, problem_response
+from .api.routes import routes
+from .config import Config
+from .hub import Hub
+from .metrics import Metrics
+from .pipeline.redis_server import EmbeddedRedis
+from .pipeline.stream import Stream
+from .pipeline.writer import Writer
+from .service import Service
+from .store import Store
+
+log = logging.getLogger("tourney")
+
+
+class RequestMetrics:
+    """Counts and times every HTTP request by its route template (never by raw path)."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics, templates: dict[Any, str]) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.templates = templates
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = [500]
+
+        async def send_wrapper(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            route = self.templates.get(scope.get("endpoint"), "unmatched")
+            method = scope["method"]
+            self.metrics.requests.labels(route, method, str(status[0])).inc()
+            self.metrics.request_seconds.labels(route, method).observe(
+                time.perf_counter() - started
+            )
+
+
+async def on_error(request: Request, exc: Exception) -> Response:
+    problem = from_exception(exc)
+    if problem is None:
+        if isinstance(exc, HTTPException):
+            problem = Problem(exc.status_code, str(exc.detail), str(exc.detail),
+                              headers=dict(exc.headers or {}))  # fmt: skip
+        else:
+            log.exception("unhandled error", extra={"path": request.url.path})
+            problem = Problem(500, "Internal error", "the server failed; it has been logged")
+    return problem_response(problem)
+
+
+def create_app(cfg: Config) -> Starlette:
+    from .api.http import Problem as ProblemExc
+    from .domain.errors import DomainError
+    from .service import Unavailable
+
+    metrics = Metrics()
+    table = routes()
+    handlers: dict[Any, Any] = {
+        ProblemExc: on_error, DomainError: on_error, Unavailable: on_error,
+        HTTPException: on_error, Exception: on_error,
+    }  # fmt: skip
+    app = Starlette(routes=table, exception_handlers=handlers, lifespan=lifespan)
+    templates = {getattr(r, "endpoint", None): getattr(r, "path", "") for r in table}
+    app.add_middleware(RequestMetrics, metrics=metrics, templates=templates)
+    app.state.config = cfg
+    app.state.metrics = metrics
+    return app
+
+
+async def connect_redis(cfg: Config) -> tuple[aioredis.Redis, EmbeddedRedis | None]:
+    embedded = None
+    url = cfg.redis.url
+    if not url:
+        embedded = EmbeddedRedis(cfg.data_path, cfg.redis.appendfsync, cfg.redis.binary)
+        await embedded.start()
+        url = embedded.url
+    client = aioredis.Redis.from_url(
+        url,
+        socket_timeout=cfg.redis.timeout_seconds,
+        socket_connect_timeout=cfg.redis.timeout_seconds,
+        max_connections=256,
+    )
+    return client, embedded
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    cfg: Config = app.state.config
+    metrics: Metrics = app.state.metrics
+    client, embedded = await connect_redis(cfg)
+    store = Store(cfg.data_path / "tourney.sqlite3", cfg.pipeline.sqlite_synchronous)
+    await store.open()
+    stream = Stream(client, cfg.redis.key_prefix)
+    hub = Hub(cfg.live, metrics)
+    svc = Service(cfg, stream, store, hub, metrics)
+    app.state.service = svc
+    try:
+        token = await svc.admin_token()
+        if token:
+            announce_admin_token(token)
+        await svc.recover()
+        writer = Writer(stream, store, await store.load_tournaments(), cfg.pipeline, metrics)
+        writer.committed_seq = await store.max_seq()
+        svc.writer = writer
+        app.state.writer = writer
+        stopping = asyncio.Event()
+        writer_done = anyio.Event()
+
+        async def run_writer() -> None:
+            try:
+                await writer.run(stopping)
+            finally:
+                writer_done.set()
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(run_writer)
+            tg.start_soon(hub.run_flusher, svc.lookup)
+            tg.start_soon(watch_stream, svc)
+            if embedded is not None:
+                tg.start_soon(embedded.supervise)
+            svc.ready = True
+            log.info("ready", extra={"tournaments": len(svc.tournaments)})
+            try:
+                yield
+            finally:
+                svc.ready = False
+                stopping.set()
+                with anyio.move_on_after(30):
+                    await writer_done.wait()
+                tg.cancel_scope.cancel()
+        log.info("stopped", extra={"committed_seq": writer.committed_seq})
+    finally:
+        await store.close()
+        await client.aclose()
+        if embedded is not None:
+            await embedded.stop()
+
+
+async def watch_stream(svc: Service) -> None:
+    """Stream length and pending count for /metrics, every few seconds."""
+    while True:
+        with contextlib.suppress(aioredis.RedisError, OSError, TimeoutError):
+            svc.metrics.stream_length.set(await svc.stream.length())
+            svc.metrics.stream_pending.set(await svc.stream.pending_count())
+        svc.metrics.backlog.set(svc.backlog)
+        await asyncio.sleep(5)
+
+
+def announce_admin_token(token: str) -> None:
+    """Printed once: only its hash is kept."""
+    print(
+        "\n  tourney: a new admin token was generated. It is shown this once; keep it:\n"
+        f"\n      {token}\n\n  (TOURNEY_ADMIN_TOKEN or [auth] admin_token choose your own)\n",
+        file=sys.stderr,
+        flush=True,
+    )

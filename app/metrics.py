@@ -1,0 +1,85 @@
+"""Every Prometheus metric, in one place, on a registry of the app's own."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics
+
+disable_created_metrics()
+
+LATENCY_BUCKETS = (
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+)  # fmt: skip
+
+
+class Metrics:
+    def __init__(self) -> None:
+        r = self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "tourney_http_requests", "HTTP requests by route template, method and status.",
+            ["route", "method", "status"], registry=r,
+        )  # fmt: skip
+        self.request_seconds = Histogram(
+            "tourney_http_request_duration_seconds", "HTTP request latency by route template.",
+            ["route", "method"], buckets=LATENCY_BUCKETS, registry=r,
+        )  # fmt: skip
+        self.events_appended = Counter(
+            "tourney_events_appended", "Events appended to the stream, by type.", ["type"],
+            registry=r,
+        )  # fmt: skip
+        self.duplicates = Counter(
+            "tourney_events_duplicate", "Events refused as repeats of an id already appended.",
+            registry=r,
+        )  # fmt: skip
+        self.backpressure = Counter(
+            "tourney_backpressure_rejections",
+            "Writes answered 503 because the pipeline could not take them, by reason.",
+            ["reason"], registry=r,
+        )  # fmt: skip
+        self.batch_size = Histogram(
+            "tourney_writer_batch_size", "Stream entries per writer transaction.",
+            buckets=(1, 10, 50, 100, 250, 500, 1000, 2000, 5000), registry=r,
+        )  # fmt: skip
+        self.commit_seconds = Histogram(
+            "tourney_writer_commit_duration_seconds", "SQLite commit time per batch.",
+            buckets=LATENCY_BUCKETS, registry=r,
+        )  # fmt: skip
+        self.writer_lag = Gauge(
+            "tourney_writer_lag_seconds", "Age of the oldest entry in the last committed batch.",
+            registry=r,
+        )  # fmt: skip
+        self.writer_errors = Counter(
+            "tourney_writer_errors", "Writer failures by store (retried).", ["store"], registry=r
+        )
+        self.dead_letters = Counter(
+            "tourney_dead_letters", "Events the writer could not store, sent to the dead stream.",
+            registry=r,
+        )  # fmt: skip
+        self.backlog = Gauge(
+            "tourney_pipeline_backlog_events", "Events appended but not yet committed to SQLite.",
+            registry=r,
+        )  # fmt: skip
+        self.stream_length = Gauge(
+            "tourney_stream_length", "Entries in the Redis stream.", registry=r
+        )
+        self.stream_pending = Gauge(
+            "tourney_stream_pending", "Entries delivered to the writer, not yet acknowledged.",
+            registry=r,
+        )  # fmt: skip
+        self.subscribers = Gauge(
+            "tourney_ws_subscribers", "Open WebSocket subscriptions.", registry=r
+        )
+        self.frames_sent = Counter(
+            "tourney_ws_frames_sent", "WebSocket frames sent to subscribers, by kind.", ["kind"],
+            registry=r,
+        )  # fmt: skip
+        self.slow_closes = Counter(
+            "tourney_ws_slow_consumer_closes", "Subscribers closed with 1013 for falling behind.",
+            registry=r,
+        )  # fmt: skip
+        self.ws_refused = Counter(
+            "tourney_ws_refused", "WebSocket connections refused, by reason.", ["reason"],
+            registry=r,
+        )  # fmt: skip
+        self.tournaments = Gauge(
+            "tourney_tournaments", "Tournaments held, by state.", ["state"], registry=r
+        )

@@ -1,0 +1,193 @@
+"""The Redis side of the pipeline: every key name, the atomic append, the writer's reads.
+
+Keys (all under the configured prefix):
+- ``events``: the stream; each entry ``{s: seq, e: event JSON without seq}``.
+- ``seq``: the global sequence counter.
+- ``id:{event id}``: "seq tournament_id" of an event already appended (expires; dedupes retries).
+- ``resp:{event id}``: the first response to a request with an ``Idempotency-Key``.
+- ``dead``: events the writer could not store, for an operator to look at.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from ..domain.models import Event
+
+GROUP = "writer"
+
+# One round trip appends a whole batch atomically: for each event, a repeated id returns the
+# first append's "seq tournament_id" (prefixed "dup "), a new one gets the next seq and is added.
+APPEND_LUA = """
+local out = {}
+local n = (#ARGV - 1) / 4
+for i = 0, n - 1 do
+  local id, ttl, tid, payload = ARGV[2 + i * 4], ARGV[3 + i * 4], ARGV[4 + i * 4], ARGV[5 + i * 4]
+  local idkey = ARGV[1] .. id
+  local prev = redis.call('GET', idkey)
+  if prev then
+    out[#out + 1] = 'dup ' .. prev
+  else
+    local seq = redis.call('INCR', KEYS[2])
+    redis.call('XADD', KEYS[1], '*', 's', seq, 'e', payload)
+    redis.call('SET', idkey, seq .. ' ' .. tid, 'EX', ttl)
+    out[#out + 1] = tostring(seq)
+  end
+end
+return out
+"""
+
+# The counter never goes below what SQLite already holds (a Redis that lost its data must not
+# hand out a seq twice).
+FLOOR_LUA = """
+local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
+if cur < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) return ARGV[1] end
+return tostring(cur)
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """The outcome of one append: a new ``seq``, or ``duplicate`` of an earlier event."""
+
+    seq: int
+    duplicate: bool
+    tournament_id: str = ""
+
+
+@dataclass(frozen=True)
+class Keys:
+    prefix: str
+
+    @property
+    def stream(self) -> str:
+        return self.prefix + "events"
+
+    @property
+    def seq(self) -> str:
+        return self.prefix + "seq"
+
+    @property
+    def ids(self) -> str:
+        return self.prefix + "id:"
+
+    def response(self, event_id: str) -> str:
+        return self.prefix + "resp:" + event_id
+
+    @property
+    def dead(self) -> str:
+        return self.prefix + "dead"
+
+
+def encode(event: Event) -> str:
+    d = event.to_dict()
+    del d["seq"]
+    return json.dumps(d, separators=(",", ":"), ensure_ascii=False)
+
+
+def decode(fields: dict[bytes, bytes]) -> Event:
+    d: dict[str, Any] = json.loads(fields[b"e"])
+    d["seq"] = int(fields[b"s"])
+    return Event.from_dict(d)
+
+
+class Stream:
+    def __init__(self, client: aioredis.Redis, prefix: str) -> None:
+        self.redis = client
+        self.keys = Keys(prefix)
+        self._append = client.register_script(APPEND_LUA)
+        self._floor = client.register_script(FLOOR_LUA)
+
+    async def append(self, events: list[tuple[Event, int]]) -> list[Appended]:
+        """Append ``(event, id ttl seconds)`` pairs in order, atomically, in one round trip."""
+        argv: list[Any] = [self.keys.ids]
+        for event, ttl in events:
+            argv += [event.id, ttl, event.tournament_id, encode(event)]
+        raw = await self._append(keys=[self.keys.stream, self.keys.seq], args=argv)
+        out = []
+        for item in raw:
+            text = item.decode() if isinstance(item, bytes) else str(item)
+            if text.startswith("dup "):
+                seq, _, tid = text[4:].partition(" ")
+                out.append(Appended(int(seq), True, tid))
+            else:
+                out.append(Appended(int(text), False))
+        return out
+
+    async def set_floor(self, seq: int) -> int:
+        return int(await self._floor(keys=[self.keys.seq], args=[seq]))
+
+    async def ensure_group(self) -> None:
+        try:
+            await self.redis.xgroup_create(self.keys.stream, GROUP, id="0", mkstream=True)
+        except aioredis.ResponseError as e:
+            if "BUSYGROUP" not in str(e):
+                raise
+
+    async def read_all(self, count: int = 5000) -> list[tuple[bytes, Event]]:
+        """Every entry still in the stream, oldest first (recovery)."""
+        out: list[tuple[bytes, Event]] = []
+        start = "-"
+        while True:
+            batch: Any = await self.redis.xrange(self.keys.stream, min=start, count=count)
+            if not batch:
+                return out
+            out += [(eid, decode(fields)) for eid, fields in batch]
+            if len(batch) < count:
+                return out
+            start = "(" + batch[-1][0].decode()
+
+    async def read_group(
+        self, consumer: str, count: int, block_ms: int | None, pending: bool
+    ) -> list[tuple[bytes, dict[bytes, bytes]]]:
+        """A batch for the writer: its own pending entries (``pending``), else new ones."""
+        reply: Any = await self.redis.xreadgroup(
+            GROUP,
+            consumer,
+            {self.keys.stream: "0" if pending else ">"},
+            count=count,
+            block=None if pending else block_ms,
+        )
+        if not reply:
+            return []
+        entries: list[tuple[bytes, dict[bytes, bytes]]] = reply[0][1]
+        return [(eid, fields) for eid, fields in entries if fields]
+
+    async def ack_and_trim(self, ids: list[bytes]) -> None:
+        """Acknowledge a committed batch, then trim what is acknowledged. MINID keeps every entry
+        at or after the oldest one still pending, so nothing unwritten is ever trimmed."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.xack(self.keys.stream, GROUP, *ids)
+            pipe.xpending(self.keys.stream, GROUP)
+            _, pending = await pipe.execute()
+        oldest = pending.get("min") if pending and pending.get("pending") else None
+        if oldest is None:
+            # Nothing pending: everything up to the last acked entry is in SQLite.
+            last = ids[-1].decode()
+            ms, _, n = last.partition("-")
+            oldest = f"{ms}-{int(n) + 1}"
+        elif isinstance(oldest, bytes):
+            oldest = oldest.decode()
+        await self.redis.xtrim(self.keys.stream, minid=oldest, approximate=True)
+
+    async def dead_letter(self, fields: dict[bytes, bytes], reason: str) -> None:
+        entry: Any = {**fields, b"reason": reason.encode()}
+        await self.redis.xadd(self.keys.dead, entry)
+
+    async def remember_response(self, event_id: str, body: bytes, ttl: int) -> None:
+        await self.redis.set(self.keys.response(event_id), body, ex=ttl)
+
+    async def response(self, event_id: str) -> bytes | None:
+        value: Any = await self.redis.get(self.keys.response(event_id))
+        return bytes(value) if value is not None else None
+
+    async def length(self) -> int:
+        return int(await self.redis.xlen(self.keys.stream))
+
+    async def pending_count(self) -> int:
+        info = await self.redis.xpending(self.keys.stream, GROUP)
+        return int(info.get("pending", 0)) if info else 0

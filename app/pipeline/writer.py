@@ -1,0 +1,161 @@
+"""The writer: drains the stream into SQLite in batches, acknowledging only after the commit.
+
+It keeps its own copy of every tournament (a projection folded from the same events), so the
+current-state tables are updated in the same transaction as the event rows. A batch that fails
+to commit is retried as it is (nothing is acknowledged meanwhile); an entry that cannot be read
+or applied goes to the dead-letter stream and does not block the ones behind it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sqlite3
+import time
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from ..config import PipelineConfig
+from ..domain import engine
+from ..domain.models import Event, Tournament
+from ..metrics import Metrics
+from ..store import Batch, Store
+from .stream import Stream, decode
+
+log = logging.getLogger("tourney.writer")
+
+
+class Writer:
+    def __init__(
+        self,
+        stream: Stream,
+        store: Store,
+        projection: dict[str, Tournament],
+        cfg: PipelineConfig,
+        metrics: Metrics,
+        consumer: str = "writer-1",
+    ) -> None:
+        self.stream = stream
+        self.store = store
+        self.projection = projection
+        self.cfg = cfg
+        self.metrics = metrics
+        self.consumer = consumer
+        self.committed_seq = 0
+        self.lag_seconds = 0.0
+        self.failing: str | None = None  # why the last commit failed, for /readyz
+        self.batches = 0
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        """Pending entries first (a restart's redeliveries), then new ones; on ``stopping``,
+        drain what is in the stream and return."""
+        await self._retry_redis(self.stream.ensure_group)
+        while await self.step(pending=True):
+            pass
+        while True:
+            got = await self.step(pending=False)
+            if not got and stopping.is_set():
+                return
+
+    async def step(self, pending: bool = False) -> int:
+        """Read and commit one batch; returns how many entries it held (burst mode for tests)."""
+        try:
+            entries = await self.stream.read_group(
+                self.consumer, self.cfg.batch_size, self.cfg.batch_wait_ms, pending
+            )
+        except (aioredis.RedisError, OSError) as exc:
+            self.metrics.writer_errors.labels("redis").inc()
+            log.warning("writer cannot read the stream", extra={"error": str(exc)})
+            await asyncio.sleep(0.5)
+            return 0
+        if entries:
+            await self.commit(entries)
+        return len(entries)
+
+    async def commit(self, entries: list[tuple[bytes, dict[bytes, bytes]]]) -> None:
+        batch = Batch()
+        ids: list[bytes] = []
+        top = 0
+        for eid, fields in entries:
+            ids.append(eid)
+            try:
+                event = decode(fields)
+                self.fold(batch, event)
+                top = max(top, event.seq)
+            except Exception as exc:
+                await self._dead_letter(fields, exc)
+        started = time.perf_counter()
+        await self._write_until_stored(batch)
+        self.metrics.commit_seconds.observe(time.perf_counter() - started)
+        self.metrics.batch_size.observe(len(entries))
+        await self._retry_redis(lambda: self.stream.ack_and_trim(ids))
+        self.committed_seq = max(self.committed_seq, top)
+        oldest_ms = int(ids[0].split(b"-")[0])
+        self.lag_seconds = max(0.0, time.time() - oldest_ms / 1000)
+        self.metrics.writer_lag.set(self.lag_seconds)
+        self.batches += 1
+
+    def fold(self, batch: Batch, e: Event) -> None:
+        batch.events.append(
+            (e.seq, e.id, e.tournament_id, e.type, e.at, json.dumps(e.data, separators=(",", ":")))
+        )
+        if e.type.startswith("token."):
+            fold_token(batch, e)
+            return
+        changed = engine.fold(self.projection, e)
+        if changed is None:
+            return
+        tid = e.tournament_id
+        if e.type == "tournament.deleted":
+            batch.deleted.add(tid)
+            batch.tournaments.pop(tid, None)
+            batch.matches.pop(tid, None)
+            return
+        batch.deleted.discard(tid)
+        t = self.projection[tid]
+        batch.tournaments[tid] = t
+        if e.type == "tournament.started":
+            changed = list(t.matches)
+        batch.matches.setdefault(tid, set()).update(changed)
+
+    async def _write_until_stored(self, batch: Batch) -> None:
+        delay = 0.1
+        while True:
+            try:
+                await self.store.write_batch(batch)
+                if self.failing:
+                    log.info("writer recovered", extra={"after": self.failing})
+                self.failing = None
+                return
+            except sqlite3.Error as exc:
+                self.failing = f"sqlite: {exc}"
+                self.metrics.writer_errors.labels("sqlite").inc()
+                log.error("writer cannot commit; retrying", extra={"error": str(exc)})
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    async def _retry_redis(self, op: Any) -> None:
+        delay = 0.1
+        while True:
+            try:
+                await op()
+                return
+            except (aioredis.RedisError, OSError) as exc:
+                self.metrics.writer_errors.labels("redis").inc()
+                log.warning("writer redis call failed; retrying", extra={"error": str(exc)})
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    async def _dead_letter(self, fields: dict[bytes, bytes], exc: Exception) -> None:
+        self.metrics.dead_letters.inc()
+        log.error("event sent to the dead-letter stream", extra={"error": repr(exc)})
+        await self._retry_redis(lambda: self.stream.dead_letter(fields, repr(exc)))
+
+
+def fold_token(batch: Batch, e: Event) -> None:
+    if e.type == "token.created":
+        batch.tokens.append({**e.data, "created_at": e.at})
+    elif e.type == "token.revoked":
+        batch.revoked.append((e.at, e.data["id"]))

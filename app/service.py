@@ -1,0 +1,370 @@
+"""Use cases: validate through the domain, append to the stream, apply, publish.
+
+One lock per tournament serialises validate → append → apply, so two referees reporting at once
+cannot interleave. The request path never touches SQLite: the writer stores what the stream holds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from . import auth
+from .config import Config
+from .domain import engine
+from .domain.errors import Conflict, Invalid, NotFound
+from .domain.models import Event, Tournament
+from .hub import Hub
+from .metrics import Metrics
+from .pipeline.stream import Appended, Stream
+from .pipeline.writer import Writer
+from .store import Store
+
+log = logging.getLogger("tourney.service")
+
+MAX_BATCH = 10_000
+RESPONSE_CACHE = 50_000
+
+
+class Unavailable(Exception):
+    """The pipeline cannot take a write now (503 with Retry-After)."""
+
+    def __init__(self, reason: str, retry_after: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+@dataclass
+class Outcome:
+    event: Event
+    changed: list[str] = field(default_factory=list)
+    duplicate: bool = False
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}{secrets.token_hex(6)}"
+
+
+class Service:
+    def __init__(
+        self, cfg: Config, stream: Stream, store: Store, hub: Hub, metrics: Metrics
+    ) -> None:
+        self.cfg = cfg
+        self.stream = stream
+        self.store = store
+        self.hub = hub
+        self.metrics = metrics
+        self.tournaments: dict[str, Tournament] = {}
+        self.locks: dict[str, asyncio.Lock] = {}
+        self.tokens = auth.Tokens("")
+        self.writer: Writer | None = None
+        self.appended_seq = 0
+        self.ready = False
+        self.unresolved: dict[str, list[Event]] = {}
+        self.responses: OrderedDict[str, tuple[str, int, bytes]] = OrderedDict()
+        self._background: set[asyncio.Task[Any]] = set()
+
+    # ---- start-up ---------------------------------------------------------------------------
+
+    async def recover(self) -> int:
+        """Load SQLite's state, then re-apply every stream entry SQLite does not have yet."""
+        self.tournaments = await self.store.load_tournaments()
+        for row in await self.store.load_tokens():
+            self.tokens.add(auth.TokenRecord(**row))
+        stored = await self.store.max_seq()
+        self.appended_seq = await self.stream.set_floor(stored)
+        replayed = 0
+        touched: set[str] = set()
+        for _, e in await self.stream.read_all():
+            self.appended_seq = max(self.appended_seq, e.seq)
+            if e.type.startswith("token."):
+                self._apply_token(e)
+            elif engine.fold(self.tournaments, e) is not None:
+                replayed += 1
+                touched.add(e.tournament_id)
+        for tid in touched:
+            if tid in self.tournaments:
+                async with self.lock(tid):
+                    await self._followups(self.tournaments[tid])
+        log.info("recovered", extra={"tournaments": len(self.tournaments), "replayed": replayed})
+        return replayed
+
+    async def admin_token(self) -> str | None:
+        """Set up the admin token; returns a newly generated one (to print once), else None."""
+        if self.cfg.auth.admin_token:
+            self.tokens.admin_hash = auth.digest(self.cfg.auth.admin_token)
+            return None
+        stored = await self.store.get_meta("admin_token_hash")
+        if stored:
+            self.tokens.admin_hash = stored
+            return None
+        token = auth.new_token("adm")
+        self.tokens.admin_hash = auth.digest(token)
+        await self.store.set_meta("admin_token_hash", self.tokens.admin_hash)
+        return token
+
+    # ---- reads --------------------------------------------------------------------------------
+
+    def get(self, tid: str) -> Tournament:
+        t = self.tournaments.get(tid)
+        if t is None:
+            raise NotFound(f"no tournament {tid!r}")
+        return t
+
+    def lookup(self, tid: str) -> Tournament | None:
+        return self.tournaments.get(tid)
+
+    def lock(self, tid: str) -> asyncio.Lock:
+        lock = self.locks.get(tid)
+        if lock is None:
+            lock = self.locks[tid] = asyncio.Lock()
+        return lock
+
+    @property
+    def backlog(self) -> int:
+        committed = self.writer.committed_seq if self.writer else self.appended_seq
+        return max(0, self.appended_seq - committed)
+
+    # ---- the write path ---------------------------------------------------------------------
+
+    async def command(
+        self,
+        tid: str,
+        etype: str,
+        build: Callable[[Tournament | None], dict[str, Any]],
+        event_id: str | None = None,
+        create: bool = False,
+    ) -> Outcome:
+        """validate (``build``) → append → apply → publish → follow-ups, under the lock."""
+        async with self.lock(tid):
+            await self._resolve(tid)
+            t = self.tournaments.get(tid)
+            if t is None and not create:
+                raise NotFound(f"no tournament {tid!r}")
+            data = build(t)
+            e = Event(event_id or new_id("ev_"), 0, etype, tid, now_iso(), data)
+            (res,) = await self.append([e])
+            e.seq = res.seq
+            if res.duplicate:
+                return Outcome(e, duplicate=True)
+            changed = self.apply(e)
+            t = self.tournaments.get(tid)
+            if t is not None:
+                await self._followups(t)
+            return Outcome(e, changed)
+
+    async def append(self, events: list[Event]) -> list[Appended]:
+        """Append to the stream, or raise ``Unavailable``. An append whose outcome is unknown
+        (a timeout after sending) is remembered and settled before its tournament's next write."""
+        retry = self.cfg.pipeline.retry_after_seconds
+        if self.backlog > self.cfg.pipeline.backlog_limit:
+            self.metrics.backpressure.labels("backlog").inc()
+            raise Unavailable("the event backlog is over its bound", retry)
+        ttl = self.cfg.pipeline.idempotency_ttl_seconds
+        tick_ttl = self.cfg.pipeline.tick_id_ttl_seconds
+        pairs = [(e, tick_ttl if e.type == "match.live" else ttl) for e in events]
+        try:
+            results = await self.stream.append(pairs)
+        except (aioredis.RedisError, OSError, TimeoutError) as exc:
+            for e in events:
+                self.unresolved.setdefault(e.tournament_id, []).append(e)
+            self.metrics.backpressure.labels("redis").inc()
+            log.warning("append failed", extra={"error": str(exc)})
+            raise Unavailable("the event stream is unreachable", retry) from exc
+        for e, res in zip(events, results, strict=True):
+            if res.duplicate:
+                self.metrics.duplicates.inc()
+                if res.tournament_id and res.tournament_id != e.tournament_id:
+                    raise Conflict(f"the id {e.id!r} was already used in another tournament")
+            else:
+                self.metrics.events_appended.labels(e.type).inc()
+                self.appended_seq = max(self.appended_seq, res.seq)
+        self.metrics.backlog.set(self.backlog)
+        return results
+
+    async def _resolve(self, tid: str) -> None:
+        """Settle appends whose outcome was unknown: apply those that reached the stream."""
+        pending = self.unresolved.get(tid)
+        if not pending:
+            return
+        try:
+            found: Any = await self.stream.redis.mget(
+                [self.stream.keys.ids + e.id for e in pending]
+            )
+        except (aioredis.RedisError, OSError, TimeoutError) as exc:
+            raise Unavailable("the event stream is unreachable", 1) from exc
+        del self.unresolved[tid]
+        for e, value in zip(pending, found, strict=True):
+            if value is not None:
+                e.seq = int(value.split(b" ")[0])
+                self.appended_seq = max(self.appended_seq, e.seq)
+                self.apply(e)
+
+    def apply(self, e: Event) -> list[str]:
+        if e.type.startswith("token."):
+            self._apply_token(e)
+            return []
+        if e.type == "tournament.deleted":
+            engine.fold(self.tournaments, e)
+            self.hub.drop(e.tournament_id)
+            return []
+        changed = engine.fold(self.tournaments, e)
+        if changed is None:
+            return []
+        t = self.tournaments[e.tournament_id]
+        if e.type == "match.live":
+            for mid in changed:
+                self.hub.publish_tick(t, mid)
+        else:
+            self.hub.publish(t, e, changed)
+        return changed
+
+    def _apply_token(self, e: Event) -> None:
+        if e.type == "token.created":
+            self.tokens.add(auth.TokenRecord(**e.data, created_at=e.at))
+        elif e.type == "token.revoked":
+            self.tokens.revoke(e.data["id"], e.at)
+
+    async def _followups(self, t: Tournament) -> None:
+        """Append what the state calls for next (a Swiss round, the end), with ids derived from
+        the state so that a replay after a crash proposes the same event, which then dedupes."""
+        for _ in range(16):
+            todo = engine.followups(t)
+            if not todo:
+                return
+            etype, data = todo[0]
+            e = Event(f"{t.id}:{etype}:v{t.version}", 0, etype, t.id, now_iso(), data)
+            (res,) = await self.append([e])
+            if res.duplicate:
+                return
+            e.seq = res.seq
+            self.apply(e)
+
+    # ---- live ticks in bulk -------------------------------------------------------------------
+
+    async def ingest(
+        self, items: list[dict[str, Any]], can: Callable[[str], bool]
+    ) -> dict[str, Any]:
+        """Many live ticks: all are checked first (nothing changes if one is refused), then each
+        tournament's ticks are appended in one round trip under its lock."""
+        if len(items) > MAX_BATCH:
+            raise Invalid.field("body", f"at most {MAX_BATCH} ticks per request")
+        by_tid: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                raise Invalid.field(f"[{i}]", "must be an object")
+            tid = item.get("tournament_id")
+            if not isinstance(tid, str) or tid not in self.tournaments:
+                raise Invalid.field(f"[{i}].tournament_id", "is not a tournament")
+            if not can(tid):
+                raise PermissionError(tid)
+            eid = item.get("id")
+            if eid is not None and (not isinstance(eid, str) or not 0 < len(eid) <= 200):
+                raise Invalid.field(f"[{i}].id", "must be a string of 1 to 200 characters")
+            by_tid.setdefault(tid, []).append((i, item))
+        tids = sorted(by_tid)
+        async with contextlib.AsyncExitStack() as stack:
+            for tid in tids:
+                await stack.enter_async_context(self.lock(tid))
+            events: list[Event] = []
+            at = now_iso()
+            for tid in tids:
+                await self._resolve(tid)
+                t = self.tournaments[tid]
+                for i, item in by_tid[tid]:
+                    data = self._tick_data(t, item, i)
+                    events.append(Event(item.get("id") or new_id("tk_"), 0, "match.live", tid,
+                                        at, data))  # fmt: skip
+            results = await self.append(events)
+            new = [(e, r) for e, r in zip(events, results, strict=True) if not r.duplicate]
+            for e, r in new:
+                e.seq = r.seq
+                self.apply(e)
+        seqs = [r.seq for _, r in new]
+        return {
+            "accepted": len(items),
+            "duplicates": len(items) - len(new),
+            "first_seq": min(seqs) if seqs else None,
+            "last_seq": max(seqs) if seqs else None,
+        }
+
+    @staticmethod
+    def _tick_data(t: Tournament, item: dict[str, Any], i: int) -> dict[str, Any]:
+        mid = item.get("match_id")
+        if not isinstance(mid, str):
+            raise Invalid.field(f"[{i}].match_id", "must be a string")
+        try:
+            return engine.live_tick(t, mid, item)
+        except (Invalid, Conflict, NotFound) as exc:
+            for err in exc.errors:
+                err["field"] = f"[{i}].{err['field']}"
+            exc.detail = f"[{i}]: {exc.detail}"
+            raise
+
+    # ---- idempotent responses ---------------------------------------------------------------
+
+    def remember(self, key: str, tid: str, status: int, body: bytes) -> None:
+        self.responses[key] = (tid, status, body)
+        if len(self.responses) > RESPONSE_CACHE:
+            self.responses.popitem(last=False)
+        ttl = self.cfg.pipeline.idempotency_ttl_seconds
+        value = f"{status} {tid} ".encode() + body
+        task = asyncio.get_running_loop().create_task(self._store_response(key, value, ttl))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _store_response(self, key: str, value: bytes, ttl: int) -> None:
+        with contextlib.suppress(aioredis.RedisError, OSError, TimeoutError):
+            await self.stream.remember_response(key, value, ttl)
+
+    async def recall(self, key: str) -> tuple[str, int, bytes] | None:
+        hit = self.responses.get(key)
+        if hit is not None:
+            return hit
+        try:
+            raw = await self.stream.response(key)
+        except (aioredis.RedisError, OSError, TimeoutError):
+            return None
+        if raw is None:
+            return None
+        status, tid, body = raw.split(b" ", 2)
+        return (tid.decode(), int(status), body)
+
+    # ---- health -----------------------------------------------------------------------------
+
+    async def readiness(self) -> dict[str, Any]:
+        checks: dict[str, Any] = {"recovered": self.ready}
+        started = time.perf_counter()
+        try:
+            await self.stream.redis.ping()
+            checks["redis"] = "ok"
+        except (aioredis.RedisError, OSError, TimeoutError) as exc:
+            checks["redis"] = f"unreachable: {exc}"
+        checks["redis_ms"] = round((time.perf_counter() - started) * 1000, 2)
+        failing = self.writer.failing if self.writer else None
+        checks["sqlite"] = failing or "ok"
+        checks["backlog"] = self.backlog
+        checks["backlog_limit"] = self.cfg.pipeline.backlog_limit
+        checks["writer_lag_seconds"] = round(self.writer.lag_seconds, 3) if self.writer else None
+        checks["ok"] = (
+            self.ready
+            and checks["redis"] == "ok"
+            and checks["sqlite"] == "ok"
+            and self.backlog <= self.cfg.pipeline.backlog_limit
+        )
+        return checks
