@@ -1,0 +1,198 @@
+"""The event path on a real Valkey and a real SQLite file: exactly once, redelivery, recovery."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.domain import engine
+from app.domain.errors import Conflict
+from app.pipeline.stream import Stream
+from app.service import Unavailable
+from tests.conftest import Valkey
+
+from .rig import Rig, need
+
+
+def stored_ids(db: Path) -> list[str]:
+    with sqlite3.connect(db) as conn:
+        return [r[0] for r in conn.execute("SELECT id FROM events ORDER BY seq")]
+
+
+def ready(svc: Any, tid: str) -> list[str]:
+    return [m.id for m in svc.tournaments[tid].matches.values() if m.state == "ready"]
+
+
+async def play(rig: Rig, tid: str) -> None:
+    while mids := ready(rig.svc, tid):
+        for mid in mids:
+            await rig.svc.command(
+                tid, "match.result",
+                lambda t, mid=mid: engine.report_result(need(t), mid, {"scores": [3, 1]}),
+            )  # fmt: skip
+
+
+def test_every_event_reaches_sqlite_exactly_once(valkey: Valkey, tmp_path: Path) -> None:
+    async def main() -> None:
+        async with Rig(valkey.url, tmp_path / "t.db") as rig:
+            tid = await rig.tournament(8)
+            await play(rig, tid)
+            assert rig.svc.tournaments[tid].state == "complete"
+            await rig.drain()
+            ids = stored_ids(rig.db)
+            assert len(ids) == len(set(ids)) == rig.svc.appended_seq
+            # the projection written beside the events is the state the service holds
+            loaded = await rig.store.load_tournaments()
+            assert loaded[tid].to_dict() == rig.svc.tournaments[tid].to_dict()
+
+    asyncio.run(main())
+
+
+def test_writer_stopped_between_commit_and_ack_redelivers_without_duplicates(
+    valkey: Valkey, tmp_path: Path
+) -> None:
+    async def main() -> None:
+        async with Rig(valkey.url, tmp_path / "t.db") as rig:
+            tid = await rig.tournament(4)
+            await play(rig, tid)
+            # read a batch and commit it to SQLite, then "die" before XACK
+            entries = await rig.stream.read_group("writer-1", 1000, None, pending=False)
+            assert entries
+            from app.pipeline.stream import decode
+            from app.store import Batch
+
+            batch = Batch()
+            for _, fields in entries:
+                rig.writer.fold(batch, decode(fields))
+            await rig.store.write_batch(batch)
+            before = stored_ids(rig.db)
+            assert await rig.stream.pending_count() == len(entries)
+        # a new process: its writer redelivers the pending entries; nothing is stored twice
+        async with Rig(valkey.url, tmp_path / "t.db", prefix=rig.prefix) as again:
+            assert await again.drain() == len(entries)
+            assert await again.stream.pending_count() == 0
+            assert stored_ids(again.db) == before
+            loaded = await again.store.load_tournaments()
+            assert loaded[tid].to_dict() == again.svc.tournaments[tid].to_dict()
+            assert again.svc.tournaments[tid].state == "complete"
+
+    asyncio.run(main())
+
+
+def test_restart_recovers_entries_not_yet_in_sqlite(valkey: Valkey, tmp_path: Path) -> None:
+    async def main() -> None:
+        async with Rig(valkey.url, tmp_path / "t.db") as rig:
+            tid = await rig.tournament(8)
+            await rig.drain()  # the draw is stored ...
+            await play(rig, tid)  # ... the results are only in the stream
+            expected = rig.svc.tournaments[tid].to_dict()
+            appended = rig.svc.appended_seq
+        async with Rig(valkey.url, tmp_path / "t.db", prefix=rig.prefix) as again:
+            # state is whole before the writer has stored anything
+            assert again.svc.tournaments[tid].to_dict() == expected
+            await again.drain()
+            assert len(stored_ids(again.db)) == appended
+            assert (await again.store.load_tournaments())[tid].to_dict() == expected
+
+    asyncio.run(main())
+
+
+def test_a_repeated_event_id_is_applied_once(valkey: Valkey, tmp_path: Path) -> None:
+    async def main() -> None:
+        async with Rig(valkey.url, tmp_path / "t.db") as rig:
+            tid = await rig.tournament(2)
+            (mid,) = ready(rig.svc, tid)
+            build = lambda t: engine.live_tick(need(t), mid, {"scores": [1, 0]})  # noqa: E731
+            first = await rig.svc.command(tid, "match.live", build, event_id="tick-1")
+            again = await rig.svc.command(tid, "match.live", build, event_id="tick-1")
+            assert not first.duplicate and again.duplicate
+            assert again.event.seq == first.event.seq
+            out = await rig.svc.ingest(
+                [{"id": "tick-1", "tournament_id": tid, "match_id": mid, "scores": [1, 0]},
+                 {"id": "tick-2", "tournament_id": tid, "match_id": mid, "scores": [2, 0]},
+                 {"id": "tick-2", "tournament_id": tid, "match_id": mid, "scores": [2, 0]}],
+                lambda _tid: True,
+            )  # fmt: skip
+            assert out["accepted"] == 3 and out["duplicates"] == 2
+            await rig.drain()
+            ids = stored_ids(rig.db)
+            assert ids.count("tick-1") == 1 and ids.count("tick-2") == 1
+
+    asyncio.run(main())
+
+
+def test_an_id_from_another_tournament_is_refused(valkey: Valkey, tmp_path: Path) -> None:
+    async def main() -> None:
+        async with Rig(valkey.url, tmp_path / "t.db") as rig:
+            a, b = await rig.tournament(2), await rig.tournament(2)
+            (ma,), (mb,) = ready(rig.svc, a), ready(rig.svc, b)
+            await rig.svc.command(
+                a, "match.live", lambda t: engine.live_tick(need(t), ma, {"scores": [1, 0]}),
+                event_id="shared",
+            )  # fmt: skip
+            with pytest.raises(Conflict):
+                await rig.svc.command(
+                    b, "match.live", lambda t: engine.live_tick(need(t), mb, {"scores": [1, 0]}),
+                    event_id="shared",
+                )  # fmt: skip
+
+    asyncio.run(main())
+
+
+def test_backlog_over_its_bound_refuses_writes_and_changes_nothing(
+    valkey: Valkey, tmp_path: Path
+) -> None:
+    async def main() -> None:
+        async with Rig(valkey.url, tmp_path / "t.db", backlog_limit=5) as rig:
+            tid = await rig.tournament(4)  # 3 events, none written yet
+            (mid, *_) = ready(rig.svc, tid)
+            for i in range(3):
+                await rig.svc.command(
+                    tid, "match.live",
+                    lambda t, i=i: engine.live_tick(need(t), mid, {"scores": [i, 0]}),
+                )  # fmt: skip
+            before = rig.svc.tournaments[tid].to_dict()
+            with pytest.raises(Unavailable) as err:
+                await rig.svc.command(
+                    tid, "match.result",
+                    lambda t: engine.report_result(need(t), mid, {"scores": [2, 0]}),
+                )  # fmt: skip
+            assert err.value.retry_after >= 1
+            assert rig.svc.tournaments[tid].to_dict() == before
+            await rig.drain()  # once written, writes flow again
+            await rig.svc.command(
+                tid, "match.result",
+                lambda t: engine.report_result(need(t), mid, {"scores": [2, 0]}),
+            )  # fmt: skip
+
+    asyncio.run(main())
+
+
+def test_unreachable_redis_answers_unavailable_and_changes_nothing(
+    valkey: Valkey, tmp_path: Path
+) -> None:
+    async def main() -> None:
+        async with Rig(valkey.url, tmp_path / "t.db") as rig:
+            tid = await rig.tournament(2)
+            (mid,) = ready(rig.svc, tid)
+            before = rig.svc.tournaments[tid].to_dict()
+            dead = type(rig.redis).from_url(f"unix://{tmp_path}/nothing.sock", socket_timeout=0.5)
+            rig.svc.stream = Stream(dead, rig.prefix)
+            with pytest.raises(Unavailable):
+                await rig.svc.command(
+                    tid, "match.result",
+                    lambda t: engine.report_result(need(t), mid, {"scores": [2, 0]}),
+                )  # fmt: skip
+            assert rig.svc.tournaments[tid].to_dict() == before
+            await dead.aclose()
+            rig.svc.stream = rig.stream  # Redis is back: writes flow again
+            await rig.svc.command(
+                tid, "match.result",
+                lambda t: engine.report_result(need(t), mid, {"scores": [2, 0]}),
+            )  # fmt: skip
+
+    asyncio.run(main())
