@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -105,6 +106,7 @@ class Room:
         self.ring: deque[tuple[int, str]] = deque(maxlen=replay)
         self.floor = floor  # every structural event after this seq is in the ring
         self.dirty: set[str] = set()
+        self.ticks = 0  # ticks since the last flush
         self.snapshots: dict[tuple[str | None, bool], tuple[int, str]] = {}
 
 
@@ -175,6 +177,7 @@ class Hub:
 
     def publish(self, t: Tournament, e: Event, changed: list[str]) -> None:
         """Fan a structural event out: one serialisation per view present."""
+        started = time.perf_counter()
         room = self.room(t)
         room.dirty.difference_update(changed)  # the event frame carries them whole
         full = View().event_frame(t, e, changed)
@@ -190,10 +193,12 @@ class Hub:
             frame = frames[key]
             if frame is not None:
                 self.push(sub, frame)
+        self.metrics.fanout_seconds.observe(time.perf_counter() - started)
 
     def publish_tick(self, t: Tournament, match_id: str) -> None:
         room = self.room(t)
         if room.subs:
+            room.ticks += 1
             room.dirty.add(match_id)
             self._flush_wake.set()
 
@@ -221,6 +226,8 @@ class Hub:
                 continue
             t = lookup(tid)
             dirty, room.dirty = room.dirty, set()
+            self.metrics.ticks_coalesced.inc(max(0, room.ticks - len(dirty)))
+            room.ticks = 0
             if t is None or not room.subs:
                 continue
             delta: dict[tuple[str | None, bool], str | None] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import resource
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -114,6 +115,7 @@ async def connect_redis(cfg: Config) -> tuple[aioredis.Redis, EmbeddedRedis | No
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
     cfg: Config = app.state.config
     metrics: Metrics = app.state.metrics
+    raise_fd_limit(metrics)
     client, embedded = await connect_redis(cfg)
     store = Store(cfg.data_path / "tourney.sqlite3", cfg.pipeline.sqlite_synchronous)
     await store.open()
@@ -142,7 +144,8 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with anyio.create_task_group() as tg:
             tg.start_soon(run_writer)
             tg.start_soon(hub.run_flusher, svc.lookup)
-            tg.start_soon(watch_stream, svc)
+            tg.start_soon(watch_stream, svc, embedded)
+            tg.start_soon(watch_loop, metrics)
             if embedded is not None:
                 tg.start_soon(embedded.supervise)
             svc.ready = True
@@ -163,14 +166,42 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
             await embedded.stop()
 
 
-async def watch_stream(svc: Service) -> None:
-    """Stream length and pending count for /metrics, every few seconds."""
+async def watch_stream(svc: Service, embedded: EmbeddedRedis | None) -> None:
+    """Stream length, pending count and Redis health for /metrics, every few seconds."""
+    restarts = 0
     while True:
-        with contextlib.suppress(aioredis.RedisError, OSError, TimeoutError):
+        try:
             svc.metrics.stream_length.set(await svc.stream.length())
             svc.metrics.stream_pending.set(await svc.stream.pending_count())
+            svc.metrics.redis_up.set(1)
+        except (aioredis.RedisError, OSError, TimeoutError):
+            svc.metrics.redis_up.set(0)
+        if embedded is not None and embedded.restarts > restarts:
+            svc.metrics.embedded_restarts.inc(embedded.restarts - restarts)
+            restarts = embedded.restarts
         svc.metrics.backlog.set(svc.backlog)
-        await asyncio.sleep(5)
+        await asyncio.sleep(2)
+
+
+async def watch_loop(metrics: Metrics, interval: float = 0.1) -> None:
+    """Event-loop lag: how late a timer fires is how long everything else waited too."""
+    loop = asyncio.get_running_loop()
+    while True:
+        before = loop.time()
+        await asyncio.sleep(interval)
+        metrics.loop_lag.set(max(0.0, loop.time() - before - interval))
+
+
+def raise_fd_limit(metrics: Metrics) -> None:
+    """Sockets are files: take every descriptor the hard limit allows."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        target = hard if hard != resource.RLIM_INFINITY else max(soft, 1_048_576)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    metrics.fd_limit.labels("soft").set(soft)
+    metrics.fd_limit.labels("hard").set(hard)
 
 
 def announce_admin_token(token: str) -> None:

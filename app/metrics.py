@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+    disable_created_metrics,
+)
 
-disable_created_metrics()
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 LATENCY_BUCKETS = (
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
@@ -83,3 +91,39 @@ class Metrics:
         self.tournaments = Gauge(
             "tourney_tournaments", "Tournaments held, by state.", ["state"], registry=r
         )
+        self.matches = Gauge(
+            "tourney_matches", "Matches of underway tournaments, by state.", ["state"], registry=r
+        )
+        self.match_wait_seconds = Histogram(
+            "tourney_match_ready_to_result_seconds",
+            "Time from a match becoming ready to its result.",
+            buckets=(1, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200), registry=r,
+        )  # fmt: skip
+        self.ticks_coalesced = Counter(
+            "tourney_live_ticks_coalesced",
+            "Live ticks folded into a newer score before being sent (per tournament room).",
+            registry=r,
+        )  # fmt: skip
+        self.fanout_seconds = Histogram(
+            "tourney_fanout_duration_seconds",
+            "Time to serialise an event and queue it for every subscriber of its tournament.",
+            buckets=(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1),
+            registry=r,
+        )  # fmt: skip
+        self.loop_lag = Gauge(
+            "tourney_event_loop_lag_seconds", "How late the event loop ran a 100 ms timer.",
+            registry=r,
+        )  # fmt: skip
+        self.fd_limit = Gauge(
+            "tourney_open_files_limit", "The process's open-file limit, soft and hard.",
+            ["kind"], registry=r,
+        )  # fmt: skip
+        self.redis_up = Gauge(
+            "tourney_redis_up", "1 when the last Redis call of the health watcher worked.",
+            registry=r,
+        )  # fmt: skip
+        self.embedded_restarts = Counter(
+            "tourney_embedded_redis_restarts", "Times the private Redis was restarted.", registry=r
+        )
+        ProcessCollector(registry=r)
+        PlatformCollector(registry=r)

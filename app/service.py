@@ -76,6 +76,7 @@ class Service:
         self.appended_seq = 0
         self.ready = False
         self.unresolved: dict[str, list[Event]] = {}
+        self.ready_since: dict[str, float] = {}
         self.responses: OrderedDict[str, tuple[str, int, bytes]] = OrderedDict()
         self._background: set[asyncio.Task[Any]] = set()
 
@@ -227,12 +228,26 @@ class Service:
         if changed is None:
             return []
         t = self.tournaments[e.tournament_id]
+        self._time_matches(t, changed)
         if e.type == "match.live":
             for mid in changed:
                 self.hub.publish_tick(t, mid)
         else:
             self.hub.publish(t, e, changed)
         return changed
+
+    def _time_matches(self, t: Tournament, changed: list[str]) -> None:
+        """Note when each match became ready, and observe how long it took to be decided."""
+        for mid in changed:
+            m = t.matches.get(mid)
+            if m is None:
+                continue
+            if m.state == "ready":
+                self.ready_since.setdefault(mid, time.monotonic())
+            elif m.state == "complete":
+                since = self.ready_since.pop(mid, None)
+                if since is not None:
+                    self.metrics.match_wait_seconds.observe(time.monotonic() - since)
 
     def _apply_token(self, e: Event) -> None:
         if e.type == "token.created":

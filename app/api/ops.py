@@ -30,10 +30,17 @@ async def metrics(request: Request) -> Response:
     svc = service(request)
     m = svc.metrics
     m.backlog.set(svc.backlog)
-    for state in ("pending", "underway", "complete"):
-        m.tournaments.labels(state).set(
-            sum(1 for t in svc.tournaments.values() if t.state == state)
-        )
+    tournaments = {"pending": 0, "underway": 0, "complete": 0}
+    matches = {"pending": 0, "ready": 0, "live": 0, "complete": 0}
+    for t in svc.tournaments.values():
+        tournaments[t.state] = tournaments.get(t.state, 0) + 1
+        if t.state == "underway":
+            for match in t.matches.values():
+                matches[match.state] = matches.get(match.state, 0) + 1
+    for state, n in tournaments.items():
+        m.tournaments.labels(state).set(n)
+    for state, n in matches.items():
+        m.matches.labels(state).set(n)
     return Response(generate_latest(m.registry), media_type=CONTENT_TYPE_LATEST)
 
 

@@ -36,7 +36,9 @@ def decide(
 
 
 def feed_next(t: Tournament, m: Match) -> list[str]:
-    changed: list[str] = []
+    """Put ``m``'s winner and loser in the slots they feed, then refresh those matches (both
+    slots first: a grand final reset is fed by both outcomes of the same match)."""
+    targets: list[str] = []
     for target_id, outcome, pid in (
         (m.winner_to, "winner", m.winner_id),
         (m.loser_to, "loser", m.loser_id),
@@ -44,11 +46,17 @@ def feed_next(t: Tournament, m: Match) -> list[str]:
         if target_id is None:
             continue
         target = t.matches[target_id]
+        if target.state == "complete":  # an unneeded grand final reset, already settled
+            continue
         for s in target.slots:
             if s.from_match == m.id and s.from_outcome == outcome:
                 s.participant_id = pid
+        if target_id not in targets:
+            targets.append(target_id)
+    changed: list[str] = []
+    for target_id in targets:
         changed.append(target_id)
-        changed += refresh(t, target)
+        changed += refresh(t, t.matches[target_id])
     return changed
 
 

@@ -80,9 +80,14 @@ def elimination_depths(t: Tournament, matches: list[Match]) -> tuple[dict[str, f
             mark(m.winner_id, final_wb - 0.25)
         elif m.winner_to is None:
             mark(m.winner_id, top + 0.5 if m.bracket == "losers" else top + 1)
-        elif m.bracket == "grand_final" and t.matches[m.winner_to].state == "complete":
+        elif m.bracket == "grand_final" and unplayed(t.matches[m.winner_to]):
             mark(m.winner_id, top + 1)  # won the first grand final: no reset
     return depth, top + 0.75
+
+
+def unplayed(m: Match) -> bool:
+    """A grand final reset settled without being played."""
+    return m.state == "complete" and m.result == "bye" and m.winner_id is None
 
 
 def elimination_standings(

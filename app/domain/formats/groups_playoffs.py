@@ -165,9 +165,10 @@ class GroupsPlayoffs(Format):
         inside = set(pids)
         rest = [r for r in groups if r["participant_id"] not in inside]
         rest.sort(key=lambda r: (r["rank"], -r["points"], t.participants[r["participant_id"]].seed))
-        place, last = len(out), None
-        for i, r in enumerate(rest):
+        base = len(out)
+        place, last = base, None
+        for i, r in enumerate(rest):  # out in the groups: by group place, shared across groups
             if r["rank"] != last:
-                place, last = len(out) + i + 1, r["rank"]
+                place, last = base + i + 1, r["rank"]
             out.append({**r, "rank": place})
         return out

@@ -6,8 +6,10 @@ and group g gets g, g + 1, 3g, ... (brackets-manager.js ``groups.seed_optimized`
 Within a group of n (in seed order), the circle method: seat the players in a circle with the
 first fixed; in each round the seat i plays seat n - 1 - i, then everyone but the first moves one
 seat on. With n odd a phantom fills the circle and whoever draws it sits the round out: no match
-is created for them; ``sitting_out`` names them. Sides alternate with the round and the seat so
-that each player has the first side in about half of their matches. The second leg repeats the
+is created for them; ``sitting_out`` names them. Sides: the fixed player alternates round by
+round; otherwise the upper seat (i < n / 2) has side 0. A moving player spends n/2 - 1 rounds in
+the upper seats and as many in the lower (besides the game with the fixed player), so everyone
+has side 0 in (n - 1) / 2 of their matches, give or take one. The second leg repeats the
 first with the sides swapped, in rounds n', n' + 1, ... (n' the first leg's round count + 1).
 Matches: bracket ``group``, ``group`` from 1, ``round`` from 1 within the group.
 """
@@ -53,7 +55,8 @@ def circle(players: list[str]) -> list[list[tuple[str | None, str | None]]]:
         pairs = []
         for i in range(n // 2):
             a, b = seats[i], seats[n - 1 - i]
-            pairs.append((a, b) if (r + i) % 2 == 0 else (b, a))
+            home_first = r % 2 == 0 if i == 0 else True
+            pairs.append((a, b) if home_first else (b, a))
         rounds.append(pairs)
         seats = [seats[0], seats[-1], *seats[1:-1]]
     return rounds
