@@ -31,12 +31,16 @@ from .service import Service
 from .store import Store
 
 log = logging.getLogger("tourney")
+access = logging.getLogger("tourney.access")
 
 
 class RequestMetrics:
     """Counts and times every HTTP request by its route template (never by raw path)."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics, templates: dict[Any, str]) -> None:
+    def __init__(
+        self, app: ASGIApp, metrics: Metrics, templates: dict[Any, str], access_log: bool
+    ) -> None:
+        self.access_log = access_log
         self.app = app
         self.metrics = metrics
         self.templates = templates
@@ -58,10 +62,16 @@ class RequestMetrics:
         finally:
             route = self.templates.get(scope.get("endpoint"), "unmatched")
             method = scope["method"]
+            elapsed = time.perf_counter() - started
             self.metrics.requests.labels(route, method, str(status[0])).inc()
-            self.metrics.request_seconds.labels(route, method).observe(
-                time.perf_counter() - started
-            )
+            self.metrics.request_seconds.labels(route, method).observe(elapsed)
+            if self.access_log:
+                client = scope.get("client") or ("", 0)
+                access.info(
+                    "request",
+                    extra={"method": method, "route": route, "status": status[0],
+                           "ms": round(elapsed * 1000, 2), "client": client[0]},
+                )  # fmt: skip
 
 
 async def on_error(request: Request, exc: Exception) -> Response:
@@ -79,7 +89,7 @@ async def on_error(request: Request, exc: Exception) -> Response:
 def create_app(cfg: Config) -> Starlette:
     from .api.http import Problem as ProblemExc
     from .domain.errors import DomainError
-    from .service import Unavailable
+    from .pipeline.appender import Unavailable
 
     metrics = Metrics()
     table = routes()
@@ -89,7 +99,9 @@ def create_app(cfg: Config) -> Starlette:
     }  # fmt: skip
     app = Starlette(routes=table, exception_handlers=handlers, lifespan=lifespan)
     templates = {getattr(r, "endpoint", None): getattr(r, "path", "") for r in table}
-    app.add_middleware(RequestMetrics, metrics=metrics, templates=templates)
+    app.add_middleware(
+        RequestMetrics, metrics=metrics, templates=templates, access_log=cfg.server.access_log
+    )
     app.state.config = cfg
     app.state.metrics = metrics
     return app

@@ -26,7 +26,8 @@ from .domain.errors import Conflict, Invalid, NotFound
 from .domain.models import Event, Tournament
 from .hub import Hub
 from .metrics import Metrics
-from .pipeline.stream import Appended, Stream
+from .pipeline.appender import Appender
+from .pipeline.stream import Stream
 from .pipeline.writer import Writer
 from .store import Store
 
@@ -34,15 +35,6 @@ log = logging.getLogger("tourney.service")
 
 MAX_BATCH = 10_000
 RESPONSE_CACHE = 50_000
-
-
-class Unavailable(Exception):
-    """The pipeline cannot take a write now (503 with Retry-After)."""
-
-    def __init__(self, reason: str, retry_after: int) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_after = retry_after
 
 
 @dataclass
@@ -73,9 +65,8 @@ class Service:
         self.locks: dict[str, asyncio.Lock] = {}
         self.tokens = auth.Tokens("")
         self.writer: Writer | None = None
-        self.appended_seq = 0
+        self.appender = Appender(stream, cfg.pipeline, metrics, self.apply, self.committed_seq)
         self.ready = False
-        self.unresolved: dict[str, list[Event]] = {}
         self.ready_since: dict[str, float] = {}
         self.responses: OrderedDict[str, tuple[str, int, bytes]] = OrderedDict()
         self._background: set[asyncio.Task[Any]] = set()
@@ -88,11 +79,11 @@ class Service:
         for row in await self.store.load_tokens():
             self.tokens.add(auth.TokenRecord(**row))
         stored = await self.store.max_seq()
-        self.appended_seq = await self.stream.set_floor(stored)
+        self.appender.appended_seq = await self.stream.set_floor(stored)
         replayed = 0
         touched: set[str] = set()
         for _, e in await self.stream.read_all():
-            self.appended_seq = max(self.appended_seq, e.seq)
+            self.appender.appended_seq = max(self.appender.appended_seq, e.seq)
             if e.type.startswith("token."):
                 self._apply_token(e)
             elif engine.fold(self.tournaments, e) is not None:
@@ -136,10 +127,12 @@ class Service:
             lock = self.locks[tid] = asyncio.Lock()
         return lock
 
+    def committed_seq(self) -> int:
+        return self.writer.committed_seq if self.writer else self.appender.appended_seq
+
     @property
     def backlog(self) -> int:
-        committed = self.writer.committed_seq if self.writer else self.appended_seq
-        return max(0, self.appended_seq - committed)
+        return self.appender.backlog
 
     # ---- the write path ---------------------------------------------------------------------
 
@@ -153,68 +146,19 @@ class Service:
     ) -> Outcome:
         """validate (``build``) → append → apply → publish → follow-ups, under the lock."""
         async with self.lock(tid):
-            await self._resolve(tid)
+            await self.appender.resolve(tid)
             t = self.tournaments.get(tid)
             if t is None and not create:
                 raise NotFound(f"no tournament {tid!r}")
             data = build(t)
             e = Event(event_id or new_id("ev_"), 0, etype, tid, now_iso(), data)
-            (res,) = await self.append([e])
-            e.seq = res.seq
+            (res,) = await self.appender.append([e])
             if res.duplicate:
                 return Outcome(e, duplicate=True)
-            changed = self.apply(e)
             t = self.tournaments.get(tid)
             if t is not None:
                 await self._followups(t)
-            return Outcome(e, changed)
-
-    async def append(self, events: list[Event]) -> list[Appended]:
-        """Append to the stream, or raise ``Unavailable``. An append whose outcome is unknown
-        (a timeout after sending) is remembered and settled before its tournament's next write."""
-        retry = self.cfg.pipeline.retry_after_seconds
-        if self.backlog > self.cfg.pipeline.backlog_limit:
-            self.metrics.backpressure.labels("backlog").inc()
-            raise Unavailable("the event backlog is over its bound", retry)
-        ttl = self.cfg.pipeline.idempotency_ttl_seconds
-        tick_ttl = self.cfg.pipeline.tick_id_ttl_seconds
-        pairs = [(e, tick_ttl if e.type == "match.live" else ttl) for e in events]
-        try:
-            results = await self.stream.append(pairs)
-        except (aioredis.RedisError, OSError, TimeoutError) as exc:
-            for e in events:
-                self.unresolved.setdefault(e.tournament_id, []).append(e)
-            self.metrics.backpressure.labels("redis").inc()
-            log.warning("append failed", extra={"error": str(exc)})
-            raise Unavailable("the event stream is unreachable", retry) from exc
-        for e, res in zip(events, results, strict=True):
-            if res.duplicate:
-                self.metrics.duplicates.inc()
-                if res.tournament_id and res.tournament_id != e.tournament_id:
-                    raise Conflict(f"the id {e.id!r} was already used in another tournament")
-            else:
-                self.metrics.events_appended.labels(e.type).inc()
-                self.appended_seq = max(self.appended_seq, res.seq)
-        self.metrics.backlog.set(self.backlog)
-        return results
-
-    async def _resolve(self, tid: str) -> None:
-        """Settle appends whose outcome was unknown: apply those that reached the stream."""
-        pending = self.unresolved.get(tid)
-        if not pending:
-            return
-        try:
-            found: Any = await self.stream.redis.mget(
-                [self.stream.keys.ids + e.id for e in pending]
-            )
-        except (aioredis.RedisError, OSError, TimeoutError) as exc:
-            raise Unavailable("the event stream is unreachable", 1) from exc
-        del self.unresolved[tid]
-        for e, value in zip(pending, found, strict=True):
-            if value is not None:
-                e.seq = int(value.split(b" ")[0])
-                self.appended_seq = max(self.appended_seq, e.seq)
-                self.apply(e)
+            return Outcome(e, res.changed)
 
     def apply(self, e: Event) -> list[str]:
         if e.type.startswith("token."):
@@ -255,6 +199,16 @@ class Service:
         elif e.type == "token.revoked":
             self.tokens.revoke(e.data["id"], e.at)
 
+    async def tick(self, tid: str, mid: str, body: Any, event_id: str | None) -> Outcome:
+        """A live score tick. No tournament lock: a tick changes nothing another command
+        validates against, and one that lands after its match's result is ignored on apply (in
+        memory and on replay alike). Group commit lets concurrent ticks share a round trip."""
+        await self.appender.resolve(tid)
+        data = engine.live_tick(self.get(tid), mid, body)
+        e = Event(event_id or new_id("tk_"), 0, "match.live", tid, now_iso(), data)
+        (res,) = await self.appender.append([e])
+        return Outcome(e, res.changed, res.duplicate)
+
     async def _followups(self, t: Tournament) -> None:
         """Append what the state calls for next (a Swiss round, the end), with ids derived from
         the state so that a replay after a crash proposes the same event, which then dedupes."""
@@ -264,11 +218,9 @@ class Service:
                 return
             etype, data = todo[0]
             e = Event(f"{t.id}:{etype}:v{t.version}", 0, etype, t.id, now_iso(), data)
-            (res,) = await self.append([e])
+            (res,) = await self.appender.append([e])
             if res.duplicate:
                 return
-            e.seq = res.seq
-            self.apply(e)
 
     # ---- live ticks in bulk -------------------------------------------------------------------
 
@@ -299,21 +251,17 @@ class Service:
             events: list[Event] = []
             at = now_iso()
             for tid in tids:
-                await self._resolve(tid)
+                await self.appender.resolve(tid)
                 t = self.tournaments[tid]
                 for i, item in by_tid[tid]:
                     data = self._tick_data(t, item, i)
                     events.append(Event(item.get("id") or new_id("tk_"), 0, "match.live", tid,
                                         at, data))  # fmt: skip
-            results = await self.append(events)
-            new = [(e, r) for e, r in zip(events, results, strict=True) if not r.duplicate]
-            for e, r in new:
-                e.seq = r.seq
-                self.apply(e)
-        seqs = [r.seq for _, r in new]
+            results = await self.appender.append(events)
+        seqs = [r.seq for r in results if not r.duplicate]
         return {
             "accepted": len(items),
-            "duplicates": len(items) - len(new),
+            "duplicates": len(items) - len(seqs),
             "first_seq": min(seqs) if seqs else None,
             "last_seq": max(seqs) if seqs else None,
         }

@@ -12,7 +12,8 @@ from starlette.responses import Response
 from ..auth import Principal
 from ..domain.errors import DomainError
 from ..domain.models import Tournament
-from ..service import Service, Unavailable
+from ..pipeline.appender import Unavailable
+from ..service import Service
 
 MAX_IDEMPOTENCY_KEY = 200
 MAX_JSON_DEPTH = 32

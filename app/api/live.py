@@ -13,7 +13,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from ..domain.errors import DomainError
 from ..hub import Subscriber, View
-from ..service import Unavailable
+from ..pipeline.appender import Unavailable
 from .http import (
     Problem,
     from_exception,

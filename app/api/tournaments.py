@@ -244,9 +244,7 @@ async def live_tick(request: Request) -> Response:
     body = await read_json(request)
 
     async def run(key: str | None) -> Response:
-        out = await service(request).command(
-            tid, "match.live", lambda t: engine.live_tick(need(t), mid, body), key
-        )
+        out = await service(request).tick(tid, mid, body, key)
         return json_response({"seq": out.event.seq, "duplicate": out.duplicate}, 202)
 
     return await idempotent(request, tid, run)

@@ -11,8 +11,8 @@ import pytest
 
 from app.domain import engine
 from app.domain.errors import Conflict
+from app.pipeline.appender import Unavailable
 from app.pipeline.stream import Stream
-from app.service import Unavailable
 from tests.conftest import Valkey
 
 from .rig import Rig, need
@@ -44,7 +44,7 @@ def test_every_event_reaches_sqlite_exactly_once(valkey: Valkey, tmp_path: Path)
             assert rig.svc.tournaments[tid].state == "complete"
             await rig.drain()
             ids = stored_ids(rig.db)
-            assert len(ids) == len(set(ids)) == rig.svc.appended_seq
+            assert len(ids) == len(set(ids)) == rig.svc.appender.appended_seq
             # the projection written beside the events is the state the service holds
             loaded = await rig.store.load_tournaments()
             assert loaded[tid].to_dict() == rig.svc.tournaments[tid].to_dict()
@@ -90,7 +90,7 @@ def test_restart_recovers_entries_not_yet_in_sqlite(valkey: Valkey, tmp_path: Pa
             await rig.drain()  # the draw is stored ...
             await play(rig, tid)  # ... the results are only in the stream
             expected = rig.svc.tournaments[tid].to_dict()
-            appended = rig.svc.appended_seq
+            appended = rig.svc.appender.appended_seq
         async with Rig(valkey.url, tmp_path / "t.db", prefix=rig.prefix) as again:
             # state is whole before the writer has stored anything
             assert again.svc.tournaments[tid].to_dict() == expected
@@ -181,7 +181,7 @@ def test_unreachable_redis_answers_unavailable_and_changes_nothing(
             (mid,) = ready(rig.svc, tid)
             before = rig.svc.tournaments[tid].to_dict()
             dead = type(rig.redis).from_url(f"unix://{tmp_path}/nothing.sock", socket_timeout=0.5)
-            rig.svc.stream = Stream(dead, rig.prefix)
+            rig.svc.appender.stream = Stream(dead, rig.prefix)
             with pytest.raises(Unavailable):
                 await rig.svc.command(
                     tid, "match.result",
@@ -189,7 +189,7 @@ def test_unreachable_redis_answers_unavailable_and_changes_nothing(
                 )  # fmt: skip
             assert rig.svc.tournaments[tid].to_dict() == before
             await dead.aclose()
-            rig.svc.stream = rig.stream  # Redis is back: writes flow again
+            rig.svc.appender.stream = rig.stream  # Redis is back: writes flow again
             await rig.svc.command(
                 tid, "match.result",
                 lambda t: engine.report_result(need(t), mid, {"scores": [2, 0]}),

@@ -1,0 +1,161 @@
+"""Group commit: every append goes through one appender, which sends what has queued up while
+the previous round trip was in flight as one atomic Lua call, then applies the new events in seq
+order. Under load, many requests share one round trip; when idle, a request waits for none.
+
+An append whose outcome is unknown (the connection failed after sending) is remembered and
+settled before its tournament's next write: if it reached the stream, it is applied then.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from ..config import PipelineConfig
+from ..domain.errors import Conflict
+from ..domain.models import Event
+from ..metrics import Metrics
+from .stream import Appended, Stream
+
+log = logging.getLogger("tourney.appender")
+
+MAX_GROUP = 5000  # events per Lua call
+
+
+class Unavailable(Exception):
+    """The pipeline cannot take a write now (503 with Retry-After)."""
+
+    def __init__(self, reason: str, retry_after: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+@dataclass(slots=True)
+class Applied:
+    """One event's append: its seq, whether it repeated an earlier id, the matches it changed."""
+
+    seq: int
+    duplicate: bool
+    changed: list[str]
+
+
+Waiter = tuple[list[Event], "asyncio.Future[list[Applied]]"]
+
+
+class Appender:
+    def __init__(
+        self,
+        stream: Stream,
+        cfg: PipelineConfig,
+        metrics: Metrics,
+        apply: Callable[[Event], list[str]],
+        committed: Callable[[], int],
+    ) -> None:
+        self.stream = stream
+        self.cfg = cfg
+        self.metrics = metrics
+        self.apply = apply
+        self.committed = committed
+        self.appended_seq = 0
+        self.queue: list[Waiter] = []
+        self.flushing = False
+        self.unresolved: dict[str, list[Event]] = {}
+
+    @property
+    def backlog(self) -> int:
+        return max(0, self.appended_seq - self.committed())
+
+    async def append(self, events: list[Event]) -> list[Applied]:
+        """Append ``events`` (atomically, in order) and apply the new ones; or raise."""
+        if self.backlog > self.cfg.backlog_limit:
+            self.metrics.backpressure.labels("backlog").inc()
+            raise Unavailable("the event backlog is over its bound", self.cfg.retry_after_seconds)
+        fut: asyncio.Future[list[Applied]] = asyncio.get_running_loop().create_future()
+        self.queue.append((events, fut))
+        if not self.flushing:
+            self.flushing = True
+            try:
+                while self.queue:
+                    await self._flush()
+            finally:
+                self.flushing = False
+                if self.queue:  # the leader was cancelled: hand the queue to a task
+                    asyncio.get_running_loop().create_task(self._drain_orphans())
+        return await fut
+
+    async def _drain_orphans(self) -> None:
+        if not self.flushing:
+            self.flushing = True
+            try:
+                while self.queue:
+                    await self._flush()
+            finally:
+                self.flushing = False
+
+    async def _flush(self) -> None:
+        group: list[Waiter] = []
+        count = 0
+        while self.queue and (not group or count + len(self.queue[0][0]) <= MAX_GROUP):
+            waiter = self.queue.pop(0)
+            group.append(waiter)
+            count += len(waiter[0])
+        events = [e for evs, _ in group for e in evs]
+        ttl, tick_ttl = self.cfg.idempotency_ttl_seconds, self.cfg.tick_id_ttl_seconds
+        pairs = [(e, tick_ttl if e.type == "match.live" else ttl) for e in events]
+        try:
+            results = await self.stream.append(pairs)
+        except (aioredis.RedisError, OSError, TimeoutError) as exc:
+            for e in events:
+                self.unresolved.setdefault(e.tournament_id, []).append(e)
+            self.metrics.backpressure.labels("redis").inc()
+            log.warning("append failed", extra={"error": str(exc)})
+            failure = Unavailable("the event stream is unreachable", self.cfg.retry_after_seconds)
+            for _, fut in group:
+                if not fut.done():
+                    fut.set_exception(failure)
+            return
+        i = 0
+        for evs, fut in group:
+            out = [self._settle(e, r, single=len(evs) == 1) for e, r in
+                   zip(evs, results[i : i + len(evs)], strict=True)]  # fmt: skip
+            i += len(evs)
+            if fut.done():
+                continue
+            if len(evs) == 1 and isinstance(out[0], Conflict):
+                fut.set_exception(out[0])
+            else:
+                fut.set_result([a for a in out if isinstance(a, Applied)])
+
+    def _settle(self, e: Event, r: Appended, single: bool) -> Applied | Conflict:
+        e.seq = r.seq
+        if r.duplicate:
+            self.metrics.duplicates.inc()
+            if single and r.tournament_id and r.tournament_id != e.tournament_id:
+                return Conflict(f"the id {e.id!r} was already used in another tournament")
+            return Applied(r.seq, True, [])
+        self.appended_seq = max(self.appended_seq, r.seq)
+        self.metrics.events_appended.labels(e.type).inc()
+        return Applied(r.seq, False, self.apply(e))
+
+    async def resolve(self, tid: str) -> None:
+        """Settle appends whose outcome was unknown: apply those that reached the stream."""
+        pending = self.unresolved.get(tid)
+        if not pending:
+            return
+        try:
+            keys = [self.stream.keys.ids + e.id for e in pending]
+            found: Any = await self.stream.redis.mget(keys)
+        except (aioredis.RedisError, OSError, TimeoutError) as exc:
+            raise Unavailable("the event stream is unreachable", 1) from exc
+        del self.unresolved[tid]
+        for e, value in zip(pending, found, strict=True):
+            if value is not None:
+                e.seq = int(value.split(b" ")[0])
+                self.appended_seq = max(self.appended_seq, e.seq)
+                self.apply(e)
