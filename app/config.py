@@ -31,6 +31,12 @@ class ServerConfig:
     log_level: str = setting("info", "debug, info, warning or error.")
     backlog: int = setting(2048, "Listen backlog: connections the kernel queues before accept.")
     timeout_keep_alive: int = setting(5, "Seconds an idle HTTP keep-alive connection is kept.")
+    trusted_proxies: str = setting(
+        "",
+        "Comma-separated proxy addresses whose X-Forwarded-For is believed (e.g. your HAProxy's);"
+        " empty: none, the peer address is the client.",
+    )
+    access_log: bool = setting(True, "Log one JSON line per HTTP request.")
 
 
 @dataclass(frozen=True)
