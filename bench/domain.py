@@ -1,0 +1,84 @@
+"""Domain micro-benchmark: the draw, and one result applied, in a 2,048-participant double
+elimination and a 128-participant round robin (8,128 matches).
+
+Run: ``.venv/bin/python bench/domain.py`` (from the repository root). Prints medians.
+The result timing covers what the service does per reported result: ``report_result`` (the
+command's checks), ``apply`` and ``followups``.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app.domain import engine
+from app.domain.models import Event, Tournament
+
+CASES = [
+    ("double_elimination", 2048, {}),
+    ("round_robin", 128, {}),
+]
+
+
+class Seq:
+    def __init__(self) -> None:
+        self.n = 0
+
+    def event(self, type_: str, data: dict[str, Any]) -> Event:
+        self.n += 1
+        return Event(f"e{self.n}", self.n, type_, "bench", "2026-01-01T00:00:00Z", data)
+
+
+def pending_tournament(fmt: str, n: int, settings: dict[str, Any]) -> tuple[Tournament, Seq]:
+    seq = Seq()
+    body = {"name": "bench", "format": fmt, "settings": settings}
+    t = engine.new_tournament(seq.event("tournament.created", engine.create_tournament(body)))
+    rows = [{"name": f"P{i}"} for i in range(n)]
+    data = engine.add_participants(t, rows, [f"p{i}" for i in range(n)])
+    engine.apply(t, seq.event("participant.added", data))
+    return t, seq
+
+
+def time_draw(fmt: str, n: int, settings: dict[str, Any], runs: int) -> float:
+    samples = []
+    for _ in range(runs):
+        t, seq = pending_tournament(fmt, n, settings)
+        e = seq.event("tournament.started", engine.start(t))
+        t0 = time.perf_counter()
+        engine.apply(t, e)
+        samples.append(time.perf_counter() - t0)
+    return statistics.median(samples)
+
+
+def time_results(fmt: str, n: int, settings: dict[str, Any], runs: int) -> tuple[float, int]:
+    t, seq = pending_tournament(fmt, n, settings)
+    engine.apply(t, seq.event("tournament.started", engine.start(t)))
+    ready = [m.id for m in t.matches.values() if m.state == "ready"][:runs]
+    samples = []
+    for mid in ready:
+        a = t.matches[mid].participants[0]
+        t0 = time.perf_counter()
+        data = engine.report_result(t, mid, {"winner_id": a})
+        engine.apply(t, seq.event("match.result", data))
+        engine.followups(t)
+        samples.append(time.perf_counter() - t0)
+    return statistics.median(samples), len(t.matches)
+
+
+def main() -> None:
+    for fmt, n, settings in CASES:
+        draw = time_draw(fmt, n, settings, runs=7)
+        result, count = time_results(fmt, n, settings, runs=1000)
+        print(
+            f"{fmt:<20} n={n:<5} matches={count:<6} draw {draw * 1000:8.2f} ms   "
+            f"one result {result * 1e6:8.1f} us (median)"
+        )
+
+
+if __name__ == "__main__":
+    main()

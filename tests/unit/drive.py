@@ -1,0 +1,119 @@
+"""Drive the pure domain as the service layer does: commands become events with increasing seq,
+``apply`` folds them in, ``followups`` are applied until the state calls for nothing more."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import Any
+
+from app.domain import engine
+from app.domain.formats import get_format
+from app.domain.models import Event, Match, Tournament
+
+
+class Driver:
+    def __init__(self, fmt: str, settings: dict[str, Any] | None = None, tid: str = "t1") -> None:
+        self.seq = 0
+        self.tid = tid
+        data = engine.create_tournament({"name": "T", "format": fmt, "settings": settings or {}})
+        self.created = self.event("tournament.created", data)
+        self.t = engine.new_tournament(self.created)
+        self.events: list[Event] = []
+
+    def event(self, type_: str, data: dict[str, Any]) -> Event:
+        self.seq += 1
+        return Event(
+            f"e{self.seq}", self.seq, type_, self.tid, f"2026-01-01T00:00:{self.seq:02d}Z", data
+        )
+
+    def emit(self, type_: str, data: dict[str, Any]) -> list[str]:
+        e = self.event(type_, data)
+        self.events.append(e)
+        changed = engine.apply(self.t, e)
+        for ftype, fdata in engine.followups(self.t):
+            changed += self.emit(ftype, fdata)
+        return changed
+
+    def add(self, n: int, ratings: bool = False) -> list[str]:
+        rows = [
+            {"name": f"P{i + 1}"} | ({"rating": 2000 - 10 * i} if ratings else {}) for i in range(n)
+        ]
+        ids = [f"{self.tid}-p{i + 1}" for i in range(n)]
+        self.emit("participant.added", engine.add_participants(self.t, rows, ids))
+        return ids
+
+    def start(self) -> None:
+        self.emit("tournament.started", engine.start(self.t))
+
+    def report(self, mid: str, body: dict[str, Any]) -> list[str]:
+        return self.emit("match.result", engine.report_result(self.t, mid, body))
+
+    def reopen(self, mid: str) -> dict[str, Any]:
+        data = engine.reopen(self.t, mid)
+        self.emit("match.reopened", data)
+        return data
+
+    def disqualify(self, pid: str) -> None:
+        self.emit("participant.disqualified", engine.disqualify(self.t, pid))
+
+    def ready(self) -> list[Match]:
+        ms = [m for m in self.t.matches.values() if m.state in ("ready", "live")]
+        return sorted(ms, key=lambda m: m.id)
+
+    def play(self, pick: Callable[[Match], dict[str, Any]], waves: int = 10_000) -> None:
+        """Report every ready match with ``pick(match)``, wave by wave, until none is ready."""
+        for _ in range(waves):
+            ready = self.ready()
+            if not ready:
+                return
+            for m in ready:
+                if m.state in ("ready", "live"):
+                    self.report(m.id, pick(m))
+        raise AssertionError("the tournament did not finish")
+
+    def replay(self) -> Tournament:
+        """A fresh tournament folded from the recorded events (determinism check)."""
+        t = engine.new_tournament(self.created)
+        for e in self.events:
+            engine.apply(t, Event.from_dict(e.to_dict()))
+        return t
+
+
+def higher_seed_wins(t: Tournament) -> Callable[[Match], dict[str, Any]]:
+    def pick(m: Match) -> dict[str, Any]:
+        a, b = m.participants
+        assert a is not None and b is not None
+        w = a if t.participants[a].seed < t.participants[b].seed else b
+        return {"winner_id": w}
+
+    return pick
+
+
+def random_results(
+    t: Tournament, rng: random.Random, draws: bool, forfeits: bool = True
+) -> Callable[[Match], dict[str, Any]]:
+    fmt = get_format(t.format)
+
+    def pick(m: Match) -> dict[str, Any]:
+        a, b = m.participants
+        x = rng.random()
+        if forfeits and x < 0.04:
+            return {"forfeit": [a, b]}
+        if forfeits and x < 0.1:
+            return {"forfeit": rng.choice([a, b])}
+        if draws and x < 0.25 and m.best_of == 1 and fmt.draws_allowed(t, m):
+            return {"scores": [1, 1]}
+        s = [rng.randint(0, 3), rng.randint(0, 3)]
+        if s[0] == s[1]:
+            s[rng.randint(0, 1)] += 1
+        if m.best_of > 1:
+            need = m.best_of // 2 + 1
+            s = (
+                [need, rng.randint(0, need - 1)]
+                if s[0] > s[1]
+                else [rng.randint(0, need - 1), need]
+            )
+        return {"scores": s}
+
+    return pick
