@@ -17,6 +17,8 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the server")
     add_server_options(serve)
+    demo = sub.add_parser("demo", help="run the server with a sample tournament that plays itself")
+    add_server_options(demo)
     return p
 
 
@@ -51,6 +53,8 @@ def uvicorn_config(cfg: config_mod.Config, app: object) -> uvicorn.Config:
         ws_max_size=1_048_576,
         ws_ping_interval=20,
         ws_ping_timeout=20,
+        proxy_headers=bool(cfg.server.trusted_proxies),
+        forwarded_allow_ips=cfg.server.trusted_proxies or None,
         log_config=None,
         access_log=False,
         lifespan="on",
@@ -73,6 +77,10 @@ def main(argv: list[str] | None = None) -> int:
     except (config_mod.ConfigError, OSError, ValueError) as exc:
         print(f"tourney: {exc}", file=sys.stderr)
         return 2
+    if args.command == "demo":
+        from .demo import run_demo
+
+        return run_demo(cfg)
     return serve(cfg)
 
 

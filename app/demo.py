@@ -1,0 +1,216 @@
+"""``tourney demo``: the server plus a sample tournament whose matches play themselves.
+
+A background thread drives the real HTTP API on loopback with the admin token: it creates a
+16-player double elimination (single elimination when that format is not registered), then sends
+a live score tick to each running match about every second and reports a result once a side reaches
+``TARGET``. When the tournament is complete it starts another one. Ctrl-C stops both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import json
+import logging
+import random
+import secrets
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from typing import Any
+
+import uvicorn
+
+from . import logs
+from .config import Config
+
+log = logging.getLogger("tourney.demo")
+
+PLAYERS = [
+    "Ada", "Grace", "Linus", "Margaret", "Dennis", "Barbara", "Ken", "Radia",
+    "Alan", "Frances", "Edsger", "Hedy", "Donald", "Sophie", "Tim", "Katherine",
+]  # fmt: skip
+TARGET = 3  # first to three points wins a match
+AT_ONCE = 4  # matches played at the same time
+TICK_SECONDS = 1.0
+
+
+class Api:
+    """A tiny JSON client on the standard library (the demo needs no test dependencies)."""
+
+    def __init__(self, base: str, token: str) -> None:
+        self.base = base
+        self.token = token
+
+    def call(self, method: str, path: str, body: Any = None) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.base + path, data=data, method=method)
+        req.add_header("Authorization", f"Bearer {self.token}")
+        req.add_header("Accept", "application/json")
+        if data is not None:
+            req.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(req, timeout=10) as res:
+            raw = res.read()
+        return json.loads(raw) if raw else None
+
+
+class Player:
+    """Plays the demo tournaments until ``stop`` is set."""
+
+    def __init__(
+        self, api: Api, public_base: str, stop: threading.Event, exiting: Callable[[], bool]
+    ) -> None:
+        self.exiting = exiting
+        self.api = api
+        self.public_base = public_base
+        self.stop = stop
+        self.rng = random.Random()
+        self.scores: dict[str, list[int]] = {}
+
+    def wait_ready(self) -> bool:
+        while not self.stop.is_set():
+            with contextlib.suppress(OSError, ValueError):
+                self.api.call("GET", "/readyz")
+                return True
+            self.stop.wait(0.2)
+        return False
+
+    def format(self) -> str:
+        try:
+            spec = self.api.call("GET", "/openapi.json")
+            formats = spec["components"]["schemas"]["TournamentIn"]["properties"]["format"]["enum"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return "single_elimination"
+        return "double_elimination" if "double_elimination" in formats else "single_elimination"
+
+    def create(self, number: int) -> str:
+        fmt = self.format()
+        t = self.api.call(
+            "POST",
+            "/api/v1/tournaments",
+            {"name": f"Demo cup #{number}", "format": fmt, "visibility": "public"},
+        )
+        tid = str(t["id"])
+        players = [{"name": n} for n in self.rng.sample(PLAYERS, len(PLAYERS))]
+        self.api.call("POST", f"/api/v1/tournaments/{tid}/participants", players)
+        self.api.call("POST", f"/api/v1/tournaments/{tid}/start")
+        self.scores.clear()
+        print(f"\n  tourney demo: watch it live at {self.public_base}/t/{tid}\n", flush=True)
+        return tid
+
+    def step(self, tid: str) -> bool:
+        """One tick for every match being played; False once the tournament is complete."""
+        t = self.api.call("GET", f"/api/v1/tournaments/{tid}")
+        if t["state"] == "complete":
+            return False
+        playable = [m for m in t["matches"] if m["state"] in ("ready", "live")]
+        playable.sort(key=lambda m: (m["state"] != "live", m["round"], m["number"]))
+        for m in playable[:AT_ONCE]:
+            if self.stop.is_set():
+                break
+            score = self.scores.setdefault(m["id"], [0, 0])
+            score[self.rng.randrange(2)] += 1
+            path = f"/api/v1/tournaments/{tid}/matches/{m['id']}"
+            if max(score) >= TARGET:
+                self.api.call("POST", path + "/result", {"scores": score})
+                self.scores.pop(m["id"], None)
+            else:
+                self.api.call("POST", path + "/live", {"scores": score})
+        return True
+
+    def run(self) -> None:
+        if not self.wait_ready():
+            return
+        number = 1
+        tid: str | None = None
+        while not self.stop.is_set() and not self.exiting():
+            try:
+                if tid is None:
+                    tid = self.create(number)
+                    number += 1
+                elif not self.step(tid):
+                    print(f"  tourney demo: {tid} is complete; a new one starts soon", flush=True)
+                    tid = None
+                    self.stop.wait(8)
+            except (OSError, ValueError, KeyError) as exc:
+                if self.exiting():
+                    break
+                log.warning("demo player: %s", exc)
+                self.stop.wait(2)
+            self.stop.wait(TICK_SECONDS)
+
+
+def with_admin_token(cfg: Config) -> tuple[Config, str, bool]:
+    """The config with an admin token set (generated when none is configured)."""
+    if cfg.auth.admin_token:
+        return cfg, cfg.auth.admin_token, False
+    token = secrets.token_urlsafe(24)
+    return (
+        dataclasses.replace(cfg, auth=dataclasses.replace(cfg.auth, admin_token=token)),
+        token,
+        True,
+    )
+
+
+def loopback_url(host: str, port: int) -> str:
+    """The server's address as seen from this machine (a wildcard host means loopback)."""
+    target = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    return f"http://[{target}]:{port}" if ":" in target else f"http://{target}:{port}"
+
+
+async def serve_and_play(cfg: Config, token: str) -> bool:
+    from .cli import uvicorn_config
+    from .main import create_app
+
+    server = uvicorn.Server(uvicorn_config(cfg, create_app(cfg)))
+    base = loopback_url(cfg.server.host, cfg.server.port)
+    stop = threading.Event()
+    player = Player(
+        Api(base, token),
+        base,
+        stop,
+        lambda: bool(server.should_exit),
+    )
+
+    async def play() -> None:
+        while not server.started:
+            if server.should_exit:
+                return
+            await asyncio.sleep(0.05)
+        await asyncio.to_thread(player.run)
+
+    task = asyncio.create_task(play())
+    try:
+        await server.serve()
+    finally:
+        stop.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    return bool(server.started)
+
+
+def run_demo(cfg: Config) -> int:
+    """Run the server with a self-playing sample tournament until Ctrl-C."""
+    logs.setup(cfg.server.log_level)
+    cfg, token, generated = with_admin_token(cfg)
+    base = loopback_url(cfg.server.host, cfg.server.port)
+    if generated:
+        print(
+            f"\n  tourney demo: admin token for this run: {token}\n"
+            f"  (operator page: {base}/admin?token={token})\n",
+            flush=True,
+        )
+    started = time.monotonic()
+    try:
+        ok = asyncio.run(serve_and_play(cfg, token))
+    except KeyboardInterrupt:
+        ok = True
+    if not ok:
+        print("tourney demo: the server did not start", file=sys.stderr)
+        return 1
+    log.info("demo stopped after %.0f s", time.monotonic() - started)
+    return 0
