@@ -1,0 +1,145 @@
+"""Ingest throughput, end to end (accepted → in SQLite), against a bare baseline in the same run.
+
+    .venv/bin/python bench/ingest.py [--requests 20000] [--procs 2] [--conns 16]
+
+Phases: one live tick per POST; batches of ticks on POST /api/v1/events; the same one-per-POST
+load on the bare baseline (bench/baseline_app.py: Starlette + XADD + batch writer, nothing else).
+Every event is checked in SQLite afterwards. Loopback only; bounded in count and time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import Tourney, free_port, tournament, wait_ready
+from loadgen import dumps, run
+
+from app.pipeline.redis_server import find_binary
+
+
+def split(items: list[bytes], procs: int, conns: int) -> list[list[list[bytes]]]:
+    lanes = procs * conns
+    per = [items[i::lanes] for i in range(lanes)]
+    return [per[p * conns : (p + 1) * conns] for p in range(procs)]
+
+
+def report(name: str, res: dict[str, object], events: int) -> float:
+    rate = events / float(res["seconds"])  # type: ignore[arg-type]
+    print(f"{name:<28} {events:>8} events  {rate:>9.0f} ev/s  p50 {res['p50_ms']:.2f} ms"
+          f"  p99 {res['p99_ms']:.2f} ms  max {res['max_ms']:.1f} ms  statuses {res['statuses']}"
+          f"  errors {len(res['errors'])}")  # type: ignore[arg-type]  # fmt: skip
+    return rate
+
+
+def single_posts(t: Tourney, n: int, procs: int, conns: int, mode: str) -> float:
+    with t.client() as c:
+        tt = tournament(c, 64)
+        mids = [m["id"] for m in tt["matches"] if m["state"] == "ready"]
+    bodies = [dumps({"scores": [i, 0]}) for i in range(n)]
+    lanes = split(bodies, procs, conns)
+    # each connection posts to its own match, so ticks of one match stay in order
+    results = []
+    for p, proc_lanes in enumerate(lanes):
+        for k, lane in enumerate(proc_lanes):
+            results.append((mids[(p * conns + k) % len(mids)], lane))
+    res = run_per_path(t, tt["id"], results, procs, conns)
+    t.drained()
+    stored = t.stored("SELECT COUNT(*) FROM events WHERE tournament_id = ? AND type = 'match.live'",
+                      (tt["id"],))  # fmt: skip
+    ok = res["statuses"].get(202, 0)  # type: ignore[union-attr]
+    print(f"  stored in SQLite: {stored} of {ok} acknowledged")
+    assert stored == ok, "an acknowledged event is missing from SQLite"
+    return report(f"tourney one per POST ({mode})", res, ok)
+
+
+def run_per_path(t: Tourney, tid: str, lanes: list[tuple[str, list[bytes]]], procs: int,
+                 conns: int) -> dict[str, object]:  # fmt: skip
+    """One loadgen run where every connection has its own path (its match's /live)."""
+    import loadgen
+
+    by_proc: list[list[tuple[str, list[bytes]]]] = [lanes[p * conns:(p + 1) * conns]
+                                                      for p in range(procs)]  # fmt: skip
+    return loadgen.run_paths(t.port, {"Authorization": "Bearer bench-admin-token"},
+                             [[(f"/api/v1/tournaments/{tid}/matches/{mid}/live", b)
+                               for mid, b in proc] for proc in by_proc])  # fmt: skip
+
+
+def batches(t: Tourney, n: int, size: int, procs: int, conns: int) -> float:
+    with t.client() as c:
+        tt = tournament(c, 64)
+        mids = [m["id"] for m in tt["matches"] if m["state"] == "ready"]
+    tid = tt["id"]
+    bodies = [
+        dumps([{"id": f"b{b}-{i}", "tournament_id": tid, "match_id": mids[i % len(mids)],
+                "scores": [b, i]} for i in range(size)])
+        for b in range(n // size)
+    ]  # fmt: skip
+    res = run("127.0.0.1", t.port, "/api/v1/events", {"Authorization": "Bearer bench-admin-token"},
+              split(bodies, procs, conns))  # fmt: skip
+    t.drained()
+    ok = res["statuses"].get(202, 0) * size
+    stored = t.stored("SELECT COUNT(*) FROM events WHERE tournament_id = ? AND type = 'match.live'",
+                      (tid,))  # fmt: skip
+    print(f"  stored in SQLite: {stored} of {ok} acknowledged")
+    assert stored == ok, "an acknowledged event is missing from SQLite"
+    return report(f"tourney batches of {size}", res, ok)
+
+
+def baseline(n: int, procs: int, conns: int) -> float:
+    workdir = Path(tempfile.mkdtemp(prefix="baseline-"))
+    sock = workdir / "v.sock"
+    valkey = subprocess.Popen([find_binary(), "--port", "0", "--unixsocket", str(sock), "--dir",
+                               str(workdir), "--save", "", "--appendonly", "yes"],
+                              stdout=subprocess.DEVNULL)  # fmt: skip
+    port = free_port()
+    time.sleep(0.3)
+    app = subprocess.Popen([sys.executable, str(Path(__file__).parent / "baseline_app.py"),
+                            str(port), f"unix://{sock}", str(workdir / "b.db")])  # fmt: skip
+    try:
+        wait_ready(f"http://127.0.0.1:{port}/", app)
+        bodies = [dumps({"id": f"x{i}", "match_id": "m", "scores": [i, 0]}) for i in range(n)]
+        res = run("127.0.0.1", port, "/tick", {}, split(bodies, procs, conns))
+        ok = res["statuses"].get(202, 0)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with sqlite3.connect(workdir / "b.db") as db:
+                stored = db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+            if stored >= ok:
+                break
+            time.sleep(0.1)
+        print(f"  stored in SQLite: {stored} of {ok} acknowledged")
+        return report("bare baseline one per POST", res, ok)
+    finally:
+        app.terminate()
+        app.wait(10)
+        valkey.terminate()
+        valkey.wait(10)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--requests", type=int, default=20000)
+    ap.add_argument("--batch", type=int, default=500)
+    ap.add_argument("--batched-events", type=int, default=200_000)
+    ap.add_argument("--procs", type=int, default=2)
+    ap.add_argument("--conns", type=int, default=16)
+    ap.add_argument("--durability", default="fast", choices=["fast", "strict"])
+    a = ap.parse_args()
+    print(f"machine: {os.cpu_count()} cores; load: {a.procs} processes x {a.conns} connections")
+    env = {"TOURNEY_PIPELINE_DURABILITY": a.durability} if a.durability != "fast" else {}
+    base = baseline(a.requests, a.procs, a.conns)
+    with Tourney(env) as t:
+        one = single_posts(t, a.requests, a.procs, a.conns, a.durability)
+        batches(t, a.batched_events, a.batch, a.procs, a.conns)
+    print(f"tourney one-per-POST rate is {one / base:.0%} of the bare baseline's")
+
+
+if __name__ == "__main__":
+    main()
