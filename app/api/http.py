@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -105,9 +107,20 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999: would come back out as Infinity, which is not JSON
+        raise ValueError(f"{text} is out of range")
+    return value
+
+
+def no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # json.loads would take NaN and Infinity
+
+
 def parse_json(raw: bytes) -> Any:
     try:
-        value = json.loads(raw)
+        value = json.loads(raw, parse_float=finite, parse_constant=no_constant)
     except (ValueError, RecursionError) as exc:
         raise Problem(400, "Malformed JSON", f"the body is not valid JSON: {exc}") from None
     if depth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
@@ -183,23 +196,34 @@ async def idempotent(
     tid: str | None,
     run: Callable[[str | None], Awaitable[Response]],
 ) -> Response:
-    """``Idempotency-Key``: a repeat returns the first response and changes nothing."""
+    """``Idempotency-Key``: a repeat returns the first response and changes nothing.
+
+    A key answers only a repeat of the same method and path (so of the same tournament): a key
+    first used elsewhere, say by the admin creating a token, is a 409 here, never its response.
+    """
     key = request.headers.get("idempotency-key")
+    scope = f"{tid or ''}#{request_digest(request)}"
     if key is not None:
         key = key.strip()
         if not key or len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable():
             raise Problem(400, "Bad Idempotency-Key", "must be 1 to 200 printable characters")
         hit = await service(request).recall(key)
         if hit is not None:
-            first_tid, status, body = hit
-            if tid is not None and first_tid not in ("", tid):
+            first_scope, status, body = hit
+            if first_scope != scope:
                 raise Problem(409, "Idempotency-Key reused", "the key was used elsewhere")
             return Response(body, status, {"Idempotent-Replayed": "true"},
                             media_type="application/json")  # fmt: skip
     response = await run(key)
     if key is not None and response.status_code < 400:
-        service(request).remember(key, tid or "", response.status_code, bytes(response.body))
+        service(request).remember(key, scope, response.status_code, bytes(response.body))
     return response
+
+
+def request_digest(request: Request) -> str:
+    """Method and path, hashed: what a repeated ``Idempotency-Key`` must match."""
+    raw = f"{request.method} {request.url.path}".encode()
+    return hashlib.sha256(raw).hexdigest()[:16]
 
 
 def etag_response(request: Request, value: Any, tag: str) -> Response:

@@ -15,6 +15,7 @@ from ..domain.errors import DomainError
 from ..hub import Subscriber, View
 from ..pipeline.appender import Unavailable
 from .http import (
+    CHALLENGE,
     Problem,
     from_exception,
     json_response,
@@ -44,7 +45,7 @@ async def post_events(request: Request) -> Response:
     """``POST /api/v1/events``: many live ticks at once → 202 {accepted, first_seq, last_seq}."""
     who = principal(request)
     if who is None:
-        raise Problem(401, "Unauthorized", "this needs a report token")
+        raise Problem(401, "Unauthorized", "this needs a report token", headers=CHALLENGE)
     limit: int = request.app.state.config.server.max_body_bytes
     items = parse_ticks(await read_body(request, limit), request.headers.get("content-type", ""))
     if not items:
@@ -70,9 +71,9 @@ async def subscribe(ws: WebSocket) -> None:
         await refuse(ws, exc)
         return
     hub = svc.hub
-    after = ws.query_params.get("after")
+    after = ws.query_params.get("after", "")
     await ws.accept()
-    sub = hub.subscribe(t, view, int(after) if after and after.isdigit() else None)
+    sub = hub.subscribe(t, view, int(after) if after.isascii() and after.isdigit() else None)
     pump = asyncio.create_task(pump_frames(ws, sub, svc.cfg.live.heartbeat_seconds))
     try:
         await receive_loop(ws, sub, pump)
@@ -181,8 +182,10 @@ async def ingest(ws: WebSocket) -> None:
     await ws.accept()
     try:
         while True:
-            text = await ws.receive_text()
-            reply = await ingest_frame(svc, who, text)
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            reply = await ingest_frame(svc, who, frame_text(message))
             await ws.send_text(json.dumps(reply))
     except WebSocketDisconnect:
         return
@@ -191,10 +194,17 @@ async def ingest(ws: WebSocket) -> None:
         raise
 
 
+def frame_text(message: Any) -> str:
+    """A text frame's text, or a binary frame's bytes as UTF-8 (invalid bytes stay invalid)."""
+    if message.get("text") is not None:
+        return str(message["text"])
+    return bytes(message.get("bytes") or b"").decode(errors="replace")
+
+
 def require_reporter(ws: WebSocket) -> Any:
     who = principal(ws, allow_query=True)
     if who is None:
-        raise Problem(401, "Unauthorized", "this needs a report token")
+        raise Problem(401, "Unauthorized", "this needs a report token", headers=CHALLENGE)
     return who
 
 

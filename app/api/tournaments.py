@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -51,10 +52,7 @@ async def list_tournaments(request: Request) -> Response:
     items.sort(key=lambda t: (t.created_at, t.id), reverse=True)
     cursor = request.query_params.get("cursor")
     if cursor:
-        try:
-            after = tuple(json.loads(base64.urlsafe_b64decode(cursor.encode())))
-        except (ValueError, TypeError):
-            raise Problem(422, "Invalid query", "cursor is not one this server gave") from None
+        after = decode_cursor(cursor)
         items = [t for t in items if (t.created_at, t.id) < after]
     page = items[:limit]
     body: dict[str, Any] = {"items": [t.summary() for t in page], "next_cursor": None}
@@ -63,6 +61,17 @@ async def list_tournaments(request: Request) -> Response:
         raw = json.dumps([last.created_at, last.id]).encode()
         body["next_cursor"] = base64.urlsafe_b64encode(raw).decode()
     return json_response(body)
+
+
+def decode_cursor(cursor: str) -> tuple[str, str]:
+    """The (created_at, id) a page ended at, from the opaque cursor this server gave."""
+    try:
+        after = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, TypeError):
+        after = None
+    if not (isinstance(after, list) and len(after) == 2 and all(isinstance(x, str) for x in after)):
+        raise Problem(422, "Invalid query", "cursor is not one this server gave")
+    return after[0], after[1]
 
 
 async def create_tournament(request: Request) -> Response:
@@ -313,17 +322,20 @@ async def create_token(request: Request) -> Response:
 
 
 def check_time(value: Any) -> str:
-    from datetime import UTC, datetime
-
-    if not isinstance(value, str):
-        raise Invalid.field("expires_at", "must be an ISO-8601 time")
+    """An ISO-8601 time in the future, as UTC; a naive time is taken as UTC."""
+    message = "must be an ISO-8601 time, such as 2030-01-31T12:00:00Z"
+    if not isinstance(value, str) or len(value) > 64:
+        raise Invalid.field("expires_at", message)
     try:
         when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise Invalid.field("expires_at", "must be an ISO-8601 time") from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC).isoformat()
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        when = when.astimezone(UTC)
+    except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 shifted out of range
+        raise Invalid.field("expires_at", message) from None
+    if when <= datetime.now(UTC):
+        raise Invalid.field("expires_at", "must be in the future")
+    return when.isoformat()
 
 
 async def revoke_token(request: Request) -> Response:

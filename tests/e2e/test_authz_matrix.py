@@ -1,0 +1,387 @@
+"""The authorisation matrix: every endpoint, every kind of caller, own or foreign ids.
+
+Each row below writes out the status expected of every cell, in the order of ``PRINCIPALS``:
+
+    anon     no token                      admin    the admin token
+    man      manage token of tournament A  man_o    manage token of tournament B
+    rep      report token of A             rep_o    report token of B
+    revoked  a revoked manage token of A   expired  an expired manage token of A
+
+The URL always names tournament A (private, so reads need a token). ``own`` cells use A's own
+participant and match ids; ``foreign`` cells put tournament B's ids in A's URL (``None``: the
+endpoint takes no such id). 401 is a missing, bad, revoked or expired token; 403 a token of the
+wrong scope or tournament; 404 an id of another tournament; 101 a WebSocket accepted (a snapshot
+received); for the ingest socket, 202 is an ``ack`` frame and 403/404 the ``error`` frame's status.
+
+A refused cell must change nothing: both tournaments (as the admin sees them, ETag included) are
+compared before and after. An allowed write runs on a fresh copy of A made for that one cell, so
+the shared tournaments stay as the later cells expect them.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
+
+from tests.conftest import ADMIN, Server
+from tests.helpers import add_players, create_tournament, ready_matches
+
+PRINCIPALS = ("anon", "admin", "man", "man_o", "rep", "rep_o", "revoked", "expired")
+EXPIRY_SECONDS = 2.0
+
+
+@dataclass
+class Side:
+    """One tournament, the ids of its parts and its tokens."""
+
+    tid: str
+    pid: str
+    mid: str | None = None  # a ready match
+    done_mid: str | None = None  # a decided match (to reopen)
+    tokens: dict[str, str] | None = None
+    token_ids: dict[str, str] | None = None
+
+
+@dataclass
+class Cell:
+    """What a request needs: the caller's token, A (the URL's tournament) and the ids used."""
+
+    a: Side
+    ids: Side  # A itself for own cells, B for foreign ones
+    token: str | None
+    spare_token_id: str
+
+
+Send = Callable[[Server, Cell], int]
+
+CLIENTS: dict[tuple[str, str | None], httpx.Client] = {}
+
+
+def client(server: Server, token: str | None = ADMIN) -> httpx.Client:
+    """One kept-alive client per server and token: a new one per request costs more than it."""
+    key = (server.url, token)
+    if key not in CLIENTS:
+        CLIENTS[key] = server.client(token)
+    return CLIENTS[key]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def close_clients() -> Iterator[None]:
+    yield
+    for c in CLIENTS.values():
+        c.close()
+    CLIENTS.clear()
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    stage: str  # the state A must be in: "pending" or "underway"
+    writes: bool  # an allowed call changes state, so it runs on a fresh A
+    own: str
+    foreign: str | None
+    send: Send
+
+
+# ---- the requests ------------------------------------------------------------------------------
+
+
+def http(method: str, path: str, body: Callable[[Cell], Any] | None = None) -> Send:
+    """``path`` is formatted with {tid} (A), {pid}, {mid}, {done} (own or foreign ids)."""
+
+    def send(server: Server, cell: Cell) -> int:
+        url = path.format(tid=cell.a.tid, pid=cell.ids.pid, mid=cell.ids.mid,
+                          done=cell.ids.done_mid, token_id=cell.spare_token_id)  # fmt: skip
+        c = client(server, cell.token)
+        if body is None:
+            return c.request(method, url).status_code
+        return c.request(method, url, json=body(cell)).status_code
+
+    return send
+
+
+def unique(prefix: str) -> Callable[[Cell], Any]:
+    return lambda _cell: {"name": f"{prefix}-{uuid.uuid4().hex[:8]}"}
+
+
+def tick_batch(cell: Cell) -> Any:
+    return [{"tournament_id": cell.a.tid, "match_id": cell.ids.mid, "scores": [1, 0]}]
+
+
+def ws_headers(cell: Cell) -> dict[str, str]:
+    return {"Authorization": f"Bearer {cell.token}"} if cell.token else {}
+
+
+def subscribe(server: Server, cell: Cell) -> int:
+    url = f"{server.ws_url}/api/v1/tournaments/{cell.a.tid}/ws?match={cell.ids.mid}"
+    try:
+        with connect(url, additional_headers=ws_headers(cell), open_timeout=5) as ws:
+            first = json.loads(ws.recv(timeout=5))
+            assert first["type"] == "snapshot", first
+            return 101
+    except InvalidStatus as exc:
+        return exc.response.status_code
+
+
+def ingest(server: Server, cell: Cell) -> int:
+    url = f"{server.ws_url}/api/v1/ingest/ws"
+    try:
+        with connect(url, additional_headers=ws_headers(cell), open_timeout=5) as ws:
+            ws.send(json.dumps(tick_batch(cell)))
+            reply = json.loads(ws.recv(timeout=5))
+    except InvalidStatus as exc:
+        return exc.response.status_code
+    return 202 if reply["type"] == "ack" else int(reply["status"])
+
+
+def create_token(server: Server, cell: Cell) -> int:
+    c = client(server, cell.token)
+    r = c.post("/api/v1/tokens", json={"tournament_id": cell.a.tid, "scope": "report"})
+    return r.status_code
+
+
+def revoke_token(server: Server, cell: Cell) -> int:
+    token_id = cell.spare_token_id
+    if cell.token == ADMIN:  # the one allowed call: revoke a token made for it
+        admin = client(server)
+        token_id = admin.post(
+            "/api/v1/tokens", json={"tournament_id": cell.a.tid, "scope": "report"}
+        ).json()["id"]
+    c = client(server, cell.token)
+    return c.delete(f"/api/v1/tokens/{token_id}").status_code
+
+
+T = "/api/v1/tournaments/{tid}"
+OPEN = "200 200 200 200 200 200 200 200"  # no token needed, and a dead one is ignored
+READ = "401 200 200 403 200 403 401 401"
+READ_FOREIGN = "401 404 404 403 404 403 401 401"
+ADMIN_ONLY = "401 {ok} 403 403 403 403 401 401"
+MANAGE = "401 {ok} {ok} 403 403 403 401 401"
+MANAGE_FOREIGN = "401 404 404 403 403 403 401 401"
+REPORT = "401 {ok} {ok} 403 {ok} 403 401 401"
+
+# fmt: off
+ROWS = [
+    Row("GET /healthz", "underway", False, OPEN, None, http("GET", "/healthz")),
+    Row("GET /readyz", "underway", False, OPEN, None, http("GET", "/readyz")),
+    Row("GET /metrics", "underway", False, OPEN, None, http("GET", "/metrics")),
+    Row("GET /openapi.json", "underway", False, OPEN, None, http("GET", "/openapi.json")),
+    Row("GET /api/v1/tournaments", "underway", False, OPEN, None,
+        http("GET", "/api/v1/tournaments")),
+    Row("POST /api/v1/tournaments", "underway", False, ADMIN_ONLY.format(ok=201), None,
+        http("POST", "/api/v1/tournaments", lambda _c: {"name": "matrix",
+                                                         "visibility": "private"})),
+    Row("GET /tournaments/{tid}", "underway", False, READ, None, http("GET", T)),
+    Row("PATCH /tournaments/{tid}", "underway", True, MANAGE.format(ok=200), None,
+        http("PATCH", T, unique("renamed"))),
+    Row("DELETE /tournaments/{tid}", "underway", True, MANAGE.format(ok=204), None,
+        http("DELETE", T)),
+    Row("POST /tournaments/{tid}/participants", "pending", True, MANAGE.format(ok=201), None,
+        http("POST", T + "/participants", unique("late"))),
+    Row("PATCH /tournaments/{tid}/participants/{pid}", "pending", True, MANAGE.format(ok=200),
+        MANAGE_FOREIGN, http("PATCH", T + "/participants/{pid}", unique("renamed"))),
+    Row("DELETE /tournaments/{tid}/participants/{pid}", "pending", True, MANAGE.format(ok=204),
+        MANAGE_FOREIGN, http("DELETE", T + "/participants/{pid}")),
+    Row("POST /tournaments/{tid}/participants/{pid}/disqualify", "underway", True,
+        MANAGE.format(ok=200), MANAGE_FOREIGN,
+        http("POST", T + "/participants/{pid}/disqualify")),
+    Row("POST /tournaments/{tid}/start", "pending", True, MANAGE.format(ok=200), None,
+        http("POST", T + "/start")),
+    Row("GET /tournaments/{tid}/matches", "underway", False, READ, None,
+        http("GET", T + "/matches")),
+    Row("GET /tournaments/{tid}/matches/{mid}", "underway", False, READ, READ_FOREIGN,
+        http("GET", T + "/matches/{mid}")),
+    Row("POST /tournaments/{tid}/matches/{mid}/result", "underway", True, REPORT.format(ok=200),
+        READ_FOREIGN, http("POST", T + "/matches/{mid}/result", lambda _c: {"scores": [2, 1]})),
+    Row("POST /tournaments/{tid}/matches/{mid}/reopen", "underway", True, MANAGE.format(ok=200),
+        MANAGE_FOREIGN, http("POST", T + "/matches/{done}/reopen")),
+    Row("POST /tournaments/{tid}/matches/{mid}/live", "underway", True, REPORT.format(ok=202),
+        READ_FOREIGN, http("POST", T + "/matches/{mid}/live", lambda _c: {"scores": [1, 0]})),
+    Row("GET /tournaments/{tid}/standings", "underway", False, READ, None,
+        http("GET", T + "/standings")),
+    Row("GET /tournaments/{tid}/events", "underway", False, READ, None,
+        http("GET", T + "/events")),
+    Row("WS /tournaments/{tid}/ws", "underway", False, READ.replace("200", "101"),
+        READ_FOREIGN, subscribe),
+    Row("POST /api/v1/events", "underway", True, REPORT.format(ok=202), READ_FOREIGN,
+        http("POST", "/api/v1/events", tick_batch)),
+    Row("WS /api/v1/ingest/ws", "underway", True, REPORT.format(ok=202), READ_FOREIGN, ingest),
+    Row("POST /api/v1/tokens", "underway", False, ADMIN_ONLY.format(ok=201), None, create_token),
+    Row("DELETE /api/v1/tokens/{id}", "underway", False, ADMIN_ONLY.format(ok=204), None,
+        revoke_token),
+]
+# fmt: on
+
+CELLS = sum(8 * (1 + (row.foreign is not None)) for row in ROWS)
+
+
+# ---- the tournaments ---------------------------------------------------------------------------
+
+
+def token(c: httpx.Client, tid: str, scope: str, **extra: Any) -> dict[str, Any]:
+    r = c.post("/api/v1/tokens", json={"tournament_id": tid, "scope": scope, **extra})
+    assert r.status_code == 201, r.text
+    body: dict[str, Any] = r.json()
+    return body
+
+
+def make_side(c: httpx.Client, stage: str, name: str) -> Side:
+    """A private single-elimination tournament of four: pending, or underway with one match
+    decided and one ready; with a manage and a report token."""
+    t = create_tournament(c, name, visibility="private")
+    players = add_players(c, t["id"], 4)
+    side = Side(t["id"], players[0]["id"])
+    if stage == "underway":
+        assert c.post(f"/api/v1/tournaments/{side.tid}/start").status_code == 200
+        first, second = ready_matches(c, side.tid)
+        url = f"/api/v1/tournaments/{side.tid}/matches/{first['id']}/result"
+        assert c.post(url, json={"scores": [2, 0]}).status_code == 200
+        side.mid, side.done_mid = second["id"], first["id"]
+        side.pid = second["slots"][0]["participant_id"]
+    made = {scope: token(c, side.tid, scope) for scope in ("manage", "report")}
+    side.tokens = {"man": made["manage"]["token"], "rep": made["report"]["token"]}
+    side.token_ids = {"man": made["manage"]["id"], "rep": made["report"]["id"]}
+    return side
+
+
+@dataclass
+class World:
+    a: dict[str, Side]  # by stage
+    b: dict[str, Side]
+    spare_token_id: str
+
+
+@pytest.fixture(scope="module")
+def world(server: Server) -> World:
+    c = client(server)
+    a = {s: make_side(c, s, f"A {s}") for s in ("pending", "underway")}
+    b = {s: make_side(c, s, f"B {s}") for s in ("pending", "underway")}
+    soon = (datetime.now(UTC) + timedelta(seconds=EXPIRY_SECONDS)).isoformat()
+    expires = time.monotonic() + EXPIRY_SECONDS
+    for side in a.values():
+        assert side.tokens is not None
+        gone = token(c, side.tid, "manage")
+        assert c.delete(f"/api/v1/tokens/{gone['id']}").status_code == 204
+        side.tokens["revoked"] = gone["token"]
+        side.tokens["expired"] = token(c, side.tid, "manage", expires_at=soon)["token"]
+        with server.client(side.tokens["expired"]) as early:  # alive until it expires
+            assert early.get(f"/api/v1/tournaments/{side.tid}").status_code == 200
+    spare = token(c, a["underway"].tid, "report", label="spare")["id"]
+    time.sleep(max(0.0, expires - time.monotonic()) + 0.2)
+    return World(a, b, spare)
+
+
+def token_for(who: str, a: Side, b: Side) -> str | None:
+    if who == "anon":
+        return None
+    if who == "admin":
+        return ADMIN
+    assert a.tokens is not None and b.tokens is not None
+    if who.endswith("_o"):
+        return b.tokens[who.removesuffix("_o")]
+    return a.tokens[who]
+
+
+def snapshot(server: Server, *sides: Side) -> list[Any]:
+    out: list[Any] = []
+    c = client(server)
+    for s in sides:
+        r = c.get(f"/api/v1/tournaments/{s.tid}")
+        events = c.get(f"/api/v1/tournaments/{s.tid}/events", params={"limit": 1000})
+        out += [r.status_code, r.headers.get("etag"), r.json(), len(events.json())]
+    return out
+
+
+def run_cell(server: Server, world: World, row: Row, who: str, foreign: bool, want: int) -> int:
+    b = world.b[row.stage]
+    if row.writes and want < 300:  # allowed, and it would use A up: a fresh A for this cell
+        c = client(server)
+        a = make_side(c, row.stage, f"A fresh {row.name}")
+        ids = b if foreign else a
+        return row.send(server, Cell(a, ids, token_for(who, a, b), world.spare_token_id))
+    a = world.a[row.stage]
+    cell = Cell(a, b if foreign else a, token_for(who, a, b), world.spare_token_id)
+    before = snapshot(server, a, b)
+    got = row.send(server, cell)
+    if got >= 400:
+        assert snapshot(server, a, b) == before, f"{row.name} as {who}: refused, yet changed"
+    return got
+
+
+# ---- the tests ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[r.name for r in ROWS])
+def test_authorisation_matrix(server: Server, world: World, row: Row) -> None:
+    wrong = []
+    for foreign, line in ((False, row.own), (True, row.foreign)):
+        if line is None:
+            continue
+        for who, want in zip(PRINCIPALS, map(int, line.split()), strict=True):
+            got = run_cell(server, world, row, who, foreign, want)
+            if got != want:
+                wrong.append(f"{'foreign' if foreign else 'own'} ids as {who}: {got}, not {want}")
+    assert not wrong, f"{row.name}:\n  " + "\n  ".join(wrong)
+
+
+def test_the_matrix_is_whole(server: Server, world: World) -> None:
+    """Every API route has a row, and the spare token survived every refused revocation."""
+    from app.api.routes import routes
+
+    paths = {getattr(r, "path", "") for r in routes()}
+    api = {
+        p
+        for p in paths
+        if p.startswith("/api/") or p in ("/healthz", "/readyz", "/metrics", "/openapi.json")
+    }
+    named = {r.name.split(" ", 1)[1].replace("/tournaments", "/api/v1/tournaments", 1)
+             .replace("/api/v1/api/v1", "/api/v1").replace("{id}", "{token_id}")
+             for r in ROWS}  # fmt: skip
+    assert api <= named, sorted(api - named)
+    c = client(server, token=None)
+    r = c.get("/api/v1/tournaments/" + world.a["underway"].tid)
+    assert r.status_code == 401
+    print(f"\nauthorisation matrix: {CELLS} cells over {len(ROWS)} endpoints")
+
+
+def test_expires_at_must_be_a_future_time(server: Server, world: World) -> None:
+    tid = world.a["pending"].tid
+    past = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
+    c = client(server)
+    for bad in (past, "yesterday", "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00",
+                123, "2030-01-01" + "0" * 100):  # fmt: skip
+        r = c.post("/api/v1/tokens", json={"tournament_id": tid, "scope": "report",
+                                           "expires_at": bad})  # fmt: skip
+        assert r.status_code == 422, (bad, r.text)
+        assert r.json()["errors"][0]["field"] == "expires_at"
+    later = token(c, tid, "report", expires_at="2999-01-01T00:00:00Z")
+    assert later["expires_at"].startswith("2999-01-01T00:00:00")
+
+
+def test_an_idempotency_key_answers_only_where_it_was_used(server: Server, world: World) -> None:
+    """The admin's key for a new token must not hand that token to a referee who repeats it."""
+    a, b = world.a["underway"], world.b["underway"]
+    assert b.tokens is not None
+    key = {"Idempotency-Key": f"mint-{uuid.uuid4().hex}"}
+    admin = client(server)
+    r = admin.post("/api/v1/tokens", json={"tournament_id": a.tid, "scope": "manage"},
+                   headers=key)  # fmt: skip
+    assert r.status_code == 201
+    secret = r.json()["token"]
+    ref = client(server, b.tokens["rep"])
+    before = snapshot(server, b)
+    r = ref.post(f"/api/v1/tournaments/{b.tid}/matches/{b.mid}/live",
+                 json={"scores": [1, 0]}, headers=key)  # fmt: skip
+    assert r.status_code == 409, r.text
+    assert secret not in r.text
+    assert snapshot(server, b) == before
