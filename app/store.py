@@ -26,8 +26,7 @@ CREATE TABLE IF NOT EXISTS events (
   id TEXT NOT NULL UNIQUE,
   tournament_id TEXT NOT NULL,
   type TEXT NOT NULL,
-  at TEXT NOT NULL,
-  data TEXT NOT NULL
+  doc TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_by_tournament ON events (tournament_id, seq);
 CREATE TABLE IF NOT EXISTS tournaments (
@@ -64,7 +63,7 @@ def dumps(value: Any) -> str:
 class Batch:
     """What one writer transaction stores."""
 
-    events: list[tuple[int, str, str, str, str, str]] = field(default_factory=list)
+    events: list[tuple[int, str, str, str, str]] = field(default_factory=list)
     tournaments: dict[str, Tournament] = field(default_factory=dict)
     matches: dict[str, set[str]] = field(default_factory=dict)
     deleted: set[str] = field(default_factory=set)
@@ -127,8 +126,8 @@ class Store:
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.executemany(
-                "INSERT OR IGNORE INTO events (seq, id, tournament_id, type, at, data)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT OR IGNORE INTO events (seq, id, tournament_id, type, doc)"
+                " VALUES (?, ?, ?, ?, ?)",
                 batch.events,
             )
             for t in batch.tournaments.values():
@@ -207,17 +206,18 @@ class Store:
 
     async def events_after(self, tid: str, after: int, limit: int) -> list[dict[str, Any]]:
         sql = (
-            "SELECT id, seq, type, tournament_id, at, data FROM events"
+            "SELECT seq, doc FROM events"
             " WHERE tournament_id = ? AND seq > ? AND type NOT LIKE 'token.%'"
             " ORDER BY seq LIMIT ?"
         )
         async with self._reader().execute(sql, (tid, after, limit)) as cur:
             rows: Iterable[Any] = await cur.fetchall()
-        return [
-            {"id": r[0], "seq": r[1], "type": r[2], "tournament_id": r[3], "at": r[4],
-             "data": json.loads(r[5])}
-            for r in rows
-        ]  # fmt: skip
+        out = []
+        for seq, doc in rows:
+            d = json.loads(doc)
+            d["seq"] = seq
+            out.append(d)
+        return out
 
     async def count_events(self, ids: list[str] | None = None) -> int:
         """How many events are stored (or how many of ``ids``): for tests and benchmarks."""

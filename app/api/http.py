@@ -78,19 +78,18 @@ def service(conn: HTTPConnection) -> Service:
 
 
 def depth(value: Any, limit: int) -> int:
-    """Nesting depth of a JSON value, stopping once past ``limit``."""
-    stack = [(value, 1)]
-    deepest = 0
-    while stack:
-        v, d = stack.pop()
-        deepest = max(deepest, d)
-        if deepest > limit:
-            return deepest
-        if isinstance(v, dict):
-            stack += [(x, d + 1) for x in v.values()]
-        elif isinstance(v, list):
-            stack += [(x, d + 1) for x in v]
-    return deepest
+    """Nesting depth of a JSON value, level by level, looking only at containers; stops once
+    past ``limit``."""
+    level = [value] if isinstance(value, dict | list) else []
+    d = 0
+    while level and d <= limit:
+        d += 1
+        nxt: list[Any] = []
+        for v in level:
+            nxt += [c for c in (v.values() if isinstance(v, dict) else v)
+                    if isinstance(c, dict | list)]  # fmt: skip
+        level = nxt
+    return d + (1 if level else 0)
 
 
 async def read_body(request: Request, limit: int) -> bytes:

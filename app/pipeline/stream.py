@@ -20,25 +20,26 @@ from ..domain.models import Event
 
 GROUP = "writer"
 
-# One round trip appends a whole batch atomically: for each event, a repeated id returns the
-# first append's "seq tournament_id" (prefixed "dup "), a new one gets the next seq and is added.
+# One round trip appends a whole batch atomically. ARGV[2] is a JSON array of
+# [id, id ttl, tournament id, event JSON]; for each, a repeated id answers the first append's
+# "d<seq> <tournament id>", a new one gets the next seq and is added. One string comes back,
+# comma-separated: packing and parsing thousands of arguments and replies costs more than this.
 APPEND_LUA = """
+local items = cjson.decode(ARGV[2])
 local out = {}
-local n = (#ARGV - 1) / 4
-for i = 0, n - 1 do
-  local id, ttl, tid, payload = ARGV[2 + i * 4], ARGV[3 + i * 4], ARGV[4 + i * 4], ARGV[5 + i * 4]
-  local idkey = ARGV[1] .. id
+for i, item in ipairs(items) do
+  local idkey = ARGV[1] .. item[1]
   local prev = redis.call('GET', idkey)
   if prev then
-    out[#out + 1] = 'dup ' .. prev
+    out[i] = 'd' .. prev
   else
     local seq = redis.call('INCR', KEYS[2])
-    redis.call('XADD', KEYS[1], '*', 's', seq, 'e', payload)
-    redis.call('SET', idkey, seq .. ' ' .. tid, 'EX', ttl)
-    out[#out + 1] = tostring(seq)
+    redis.call('XADD', KEYS[1], '*', 's', seq, 'e', item[4])
+    redis.call('SET', idkey, seq .. ' ' .. item[3], 'EX', item[2])
+    out[i] = seq
   end
 end
-return out
+return table.concat(out, ',')
 """
 
 # The counter never goes below what SQLite already holds (a Redis that lost its data must not
@@ -104,15 +105,13 @@ class Stream:
 
     async def append(self, events: list[tuple[Event, int]]) -> list[Appended]:
         """Append ``(event, id ttl seconds)`` pairs in order, atomically, in one round trip."""
-        argv: list[Any] = [self.keys.ids]
-        for event, ttl in events:
-            argv += [event.id, ttl, event.tournament_id, encode(event)]
-        raw = await self._append(keys=[self.keys.stream, self.keys.seq], args=argv)
+        items = [[e.id, ttl, e.tournament_id, encode(e)] for e, ttl in events]
+        args = [self.keys.ids, json.dumps(items, ensure_ascii=False)]
+        raw: Any = await self._append(keys=[self.keys.stream, self.keys.seq], args=args)
         out = []
-        for item in raw:
-            text = item.decode() if isinstance(item, bytes) else str(item)
-            if text.startswith("dup "):
-                seq, _, tid = text[4:].partition(" ")
+        for text in raw.decode().split(","):
+            if text[0] == "d":
+                seq, _, tid = text[1:].partition(" ")
                 out.append(Appended(int(seq), True, tid))
             else:
                 out.append(Appended(int(text), False))

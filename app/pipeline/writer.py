@@ -9,7 +9,6 @@ or applied goes to the dead-letter stream and does not block the ones behind it.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import sqlite3
 import time
@@ -82,7 +81,7 @@ class Writer:
             ids.append(eid)
             try:
                 event = decode(fields)
-                self.fold(batch, event)
+                self.fold(batch, event, fields[b"e"].decode())
                 top = max(top, event.seq)
             except Exception as exc:
                 await self._dead_letter(fields, exc)
@@ -97,10 +96,9 @@ class Writer:
         self.metrics.writer_lag.set(self.lag_seconds)
         self.batches += 1
 
-    def fold(self, batch: Batch, e: Event) -> None:
-        batch.events.append(
-            (e.seq, e.id, e.tournament_id, e.type, e.at, json.dumps(e.data, separators=(",", ":")))
-        )
+    def fold(self, batch: Batch, e: Event, doc: str) -> None:
+        """Add ``e`` (``doc``: its JSON as the stream holds it) to the batch and the projection."""
+        batch.events.append((e.seq, e.id, e.tournament_id, e.type, doc))
         if e.type.startswith("token."):
             fold_token(batch, e)
             return

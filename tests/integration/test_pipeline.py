@@ -67,7 +67,7 @@ def test_writer_stopped_between_commit_and_ack_redelivers_without_duplicates(
 
             batch = Batch()
             for _, fields in entries:
-                rig.writer.fold(batch, decode(fields))
+                rig.writer.fold(batch, decode(fields), fields[b"e"].decode())
             await rig.store.write_batch(batch)
             before = stored_ids(rig.db)
             assert await rig.stream.pending_count() == len(entries)
