@@ -37,6 +37,11 @@ class ServerConfig:
         " empty: none, the peer address is the client.",
     )
     access_log: bool = setting(True, "Log one JSON line per HTTP request.")
+    socket_send_buffer: int = setting(
+        131_072,
+        "Kernel send buffer of each connection, in bytes (0: the kernel's autotuning, up to"
+        " megabytes per socket).",
+    )
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,15 @@ class LiveConfig:
     heartbeat_seconds: float = setting(15.0, "A heartbeat frame is sent to idle subscribers.")
     replay_events: int = setting(
         1000, "Structural events kept per tournament for a reconnecting client's resume."
+    )
+    max_connections: int = setting(
+        20_000, "Open WebSockets above which a new one is refused at once (HTTP 503)."
+    )
+    max_connections_per_address: int = setting(
+        1_000, "Open WebSockets from one client address above which a new one is refused."
+    )
+    shutdown_grace_seconds: float = setting(
+        5.0, "On stop, how long subscribers get to receive what is queued before 1001."
     )
 
 

@@ -23,8 +23,6 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
-import uvicorn
-
 from . import logs
 from .config import Config
 
@@ -163,10 +161,11 @@ def loopback_url(host: str, port: int) -> str:
 
 
 async def serve_and_play(cfg: Config, token: str) -> bool:
-    from .cli import uvicorn_config
+    from .cli import Server, listening_socket, uvicorn_config
     from .main import create_app
 
-    server = uvicorn.Server(uvicorn_config(cfg, create_app(cfg)))
+    config = uvicorn_config(cfg, create_app(cfg))
+    server = Server(config)
     base = loopback_url(cfg.server.host, cfg.server.port)
     stop = threading.Event()
     player = Player(
@@ -185,7 +184,7 @@ async def serve_and_play(cfg: Config, token: str) -> bool:
 
     task = asyncio.create_task(play())
     try:
-        await server.serve()
+        await server.serve(sockets=[listening_socket(cfg, config)])
     finally:
         stop.set()
         with contextlib.suppress(asyncio.CancelledError):

@@ -58,7 +58,8 @@ class View:
             return None
         if self.scores_only:
             return dumps({"type": "scores", "seq": e.seq, "event": e.type, "matches": matches})
-        return dumps({"type": "event", "seq": e.seq, "event": e.to_dict(), "matches": matches})
+        return dumps({"type": "event", "seq": e.seq, "version": t.version, "event": e.to_dict(),
+                      "matches": matches})  # fmt: skip
 
     def live_frame(self, t: Tournament, ids: Iterable[str]) -> str | None:
         matches = self.pick(t, ids)
@@ -77,15 +78,21 @@ class View:
         return dumps({"type": "snapshot", "seq": t.seq, "tournament": t.to_dict()})
 
 
+SLOW = 1013  # try again later: the subscriber fell too far behind
+GOING_AWAY = 1001  # the server is stopping
+NORMAL = 1000
+
+
 class Subscriber:
-    __slots__ = ("live_tail", "overflow", "queue", "tid", "view", "wake")
+    __slots__ = ("close_code", "live_tail", "on_slow", "queue", "tid", "view", "wake")
 
     def __init__(self, tid: str, view: View) -> None:
         self.tid = tid
         self.view = view
         self.queue: deque[str] = deque()
         self.wake = asyncio.Event()
-        self.overflow = False
+        self.close_code: int | None = None  # set: send what is queued, then close with it
+        self.on_slow: Callable[[], Any] | None = None  # called once when it falls behind
         self.live_tail = False  # the newest queued frame is a live frame not yet sent
 
     def take(self) -> str | None:
@@ -110,11 +117,47 @@ class Room:
         self.snapshots: dict[tuple[str | None, bool], tuple[int, str]] = {}
 
 
+class Gate:
+    """Open WebSockets, in all and per client address: past a cap, a new one is refused at once
+    (socket exhaustion is prevented by refusing, never by hanging)."""
+
+    def __init__(self, total: int, per_address: int) -> None:
+        self.total = total
+        self.per_address = per_address
+        self.open = 0
+        self.by_address: dict[str, int] = {}
+        self.sockets: set[Any] = set()  # open ingest sockets, closed with 1001 on a stop
+        self.idle = asyncio.Event()  # set while none is open
+        self.idle.set()
+
+    def admit(self, address: str) -> str | None:
+        """None if admitted (then ``release`` it), else why not."""
+        if self.open >= self.total:
+            return "cap_total"
+        if self.by_address.get(address, 0) >= self.per_address:
+            return "cap_address"
+        self.open += 1
+        self.idle.clear()
+        self.by_address[address] = self.by_address.get(address, 0) + 1
+        return None
+
+    def release(self, address: str) -> None:
+        self.open -= 1
+        if not self.open:
+            self.idle.set()
+        left = self.by_address.get(address, 1) - 1
+        if left:
+            self.by_address[address] = left
+        else:
+            self.by_address.pop(address, None)
+
+
 class Hub:
     def __init__(self, cfg: LiveConfig, metrics: Metrics) -> None:
         self.cfg = cfg
         self.metrics = metrics
         self.rooms: dict[str, Room] = {}
+        self.gate = Gate(cfg.max_connections, cfg.max_connections_per_address)
         self.count = 0
         self._flush_wake = asyncio.Event()
 
@@ -162,14 +205,24 @@ class Hub:
         room = self.rooms.get(sub.tid)
         if room is not None and sub in room.subs:
             room.subs.discard(sub)
-            self.count -= 1
-            self.metrics.subscribers.set(self.count)
+        self.count -= 1
+        self.metrics.subscribers.set(self.count)
+
+    def close(self, sub: Subscriber, code: int) -> None:
+        if sub.close_code is None:
+            sub.close_code = code
+        if code == SLOW:
+            sub.queue.clear()  # nothing more is sent to a subscriber that fell behind
+            if sub.on_slow is not None:
+                sub.on_slow()
+                sub.on_slow = None
+        sub.wake.set()
 
     def push(self, sub: Subscriber, frame: str) -> None:
-        if not frame or sub.overflow:
+        if not frame or sub.close_code is not None:
             return
         if len(sub.queue) >= self.cfg.queue_limit:
-            sub.overflow = True  # its pump closes it with 1013
+            self.close(sub, SLOW)  # its pump closes it with 1013
         else:
             sub.queue.append(frame)
             sub.live_tail = False
@@ -208,8 +261,13 @@ class Hub:
         if room is None:
             return
         for sub in room.subs:
-            sub.overflow = True
-            sub.wake.set()
+            self.close(sub, NORMAL)
+
+    def going_away(self) -> None:
+        """The server is stopping: every subscriber gets what is queued, then 1001."""
+        for room in self.rooms.values():
+            for sub in room.subs:
+                self.close(sub, GOING_AWAY)
 
     async def run_flusher(self, lookup: Callable[[str], Tournament | None]) -> None:
         """Every tick interval, turn dirty matches into one live frame per view and room."""
@@ -234,7 +292,7 @@ class Hub:
             full: dict[tuple[str | None, bool], str | None] = {}
             live: list[str] | None = None
             for sub in room.subs:
-                if sub.overflow:
+                if sub.close_code is not None:
                     continue
                 key = sub.view.key
                 if sub.live_tail:  # its last live frame is still queued: replace it whole

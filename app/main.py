@@ -135,6 +135,7 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     hub = Hub(cfg.live, metrics)
     svc = Service(cfg, stream, store, hub, metrics)
     app.state.service = svc
+    app.state.going_away = lambda: going_away(svc)
     try:
         token = await svc.admin_token()
         if token:
@@ -214,6 +215,19 @@ def raise_fd_limit(metrics: Metrics) -> None:
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     metrics.fd_limit.labels("soft").set(soft)
     metrics.fd_limit.labels("hard").set(hard)
+
+
+async def going_away(svc: Service) -> None:
+    """A stop: subscribers get what is queued, then 1001; ingest sockets get 1001."""
+    from .api.live import close
+
+    log.info("stopping: closing websockets", extra={"subscribers": svc.hub.count})
+    svc.hub.going_away()
+    for ws in list(svc.hub.gate.sockets):
+        await close(ws, 1001, "server stopping")
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(svc.cfg.live.shutdown_grace_seconds):
+            await svc.hub.gate.idle.wait()
 
 
 def announce_admin_token(token: str) -> None:

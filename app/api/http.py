@@ -31,8 +31,10 @@ class Problem(Exception):
         detail: str = "",
         errors: list[dict[str, str]] | None = None,
         headers: dict[str, str] | None = None,
+        reason: str | None = None,
     ) -> None:
         super().__init__(detail or title)
+        self.reason = reason  # a short label for metrics
         self.status = status
         self.title = title
         self.detail = detail

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from typing import Any
 
 from starlette.requests import Request
@@ -12,7 +13,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from ..domain.errors import DomainError
-from ..hub import Subscriber, View
+from ..hub import GOING_AWAY, NORMAL, SLOW, Subscriber, View
 from ..pipeline.appender import Unavailable
 from .http import (
     CHALLENGE,
@@ -26,10 +27,10 @@ from .http import (
     service,
 )
 
-TRY_AGAIN_LATER = 1013
-GOING_AWAY = 1001
 POLICY = 1008
 MAX_WS_MESSAGE = 1_048_576
+
+log = logging.getLogger("tourney.live")
 
 
 def parse_ticks(raw: bytes, content_type: str) -> list[Any]:
@@ -60,6 +61,17 @@ async def post_events(request: Request) -> Response:
 # ---- the tournament subscription ---------------------------------------------------------------
 
 
+def admit(ws: WebSocket) -> str:
+    """The caps on open WebSockets: a refusal is an immediate 503, never a hang."""
+    svc = service(ws)
+    address = ws.client.host if ws.client else ""
+    why = svc.hub.gate.admit(address)
+    if why is not None:
+        raise Problem(503, "Too many connections", f"refused: {why.replace('_', ' ')}",
+                      headers={"Retry-After": "5"}, reason=why)  # fmt: skip
+    return address
+
+
 async def subscribe(ws: WebSocket) -> None:
     """Snapshot (or the missed events), then every event; ``resume`` after a reconnect."""
     tid = str(ws.path_params["tid"])
@@ -67,25 +79,48 @@ async def subscribe(ws: WebSocket) -> None:
     try:
         t = readable(ws, tid)
         view = view_from(ws, t.matches)
+        address = admit(ws)
     except (Problem, DomainError) as exc:
         await refuse(ws, exc)
         return
-    hub = svc.hub
-    after = ws.query_params.get("after", "")
-    await ws.accept()
-    sub = hub.subscribe(t, view, int(after) if after.isascii() and after.isdigit() else None)
-    pump = asyncio.create_task(pump_frames(ws, sub, svc.cfg.live.heartbeat_seconds))
     try:
-        await receive_loop(ws, sub, pump)
-    finally:
-        hub.unsubscribe(sub)
-        pump.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await pump
-        reason = "slow consumer" if sub.overflow else None
-        if sub.overflow:
+        await ws.accept()
+        after = ws.query_params.get("after", "")
+        start = int(after) if after.isascii() and after.isdigit() else None
+        sub = svc.hub.subscribe(t, view, start)
+        done = asyncio.Event()
+        sub.on_slow = lambda: abort_later(ws, done)
+        receiver = asyncio.create_task(receive_loop(ws, sub))
+        try:
+            await pump_frames(ws, sub, svc.cfg.live.heartbeat_seconds)
+        except (WebSocketDisconnect, OSError, RuntimeError):
+            pass  # the peer went away (or was dropped) mid-send
+        finally:
+            svc.hub.unsubscribe(sub)
+            receiver.cancel()
+            done.set()
+        if sub.close_code == SLOW:
             svc.metrics.slow_closes.inc()
-        await close(ws, TRY_AGAIN_LATER if sub.overflow else 1000, reason)
+            log.info("slow subscriber closed", extra={"tournament_id": tid, "client": address})
+        await close(ws, sub.close_code or NORMAL, CLOSE_REASONS.get(sub.close_code or NORMAL))
+    finally:
+        svc.hub.gate.release(address)
+
+
+def abort_later(ws: WebSocket, done: asyncio.Event, grace: float = 2.0) -> None:
+    """A subscriber that fell behind gets ``grace`` seconds to take its 1013 close; one whose
+    socket is stuck (it stopped reading) is dropped then, so it holds no descriptor or buffer."""
+
+    def abort() -> None:
+        if not done.is_set():
+            abort_connection = getattr(ws.app.state, "abort_connection", None)
+            if abort_connection is not None:
+                abort_connection(ws.scope)
+
+    asyncio.get_running_loop().call_later(grace, abort)
+
+
+CLOSE_REASONS = {SLOW: "slow consumer: resume later", GOING_AWAY: "server stopping"}
 
 
 def view_from(ws: WebSocket, matches: dict[str, Any]) -> View:
@@ -95,21 +130,17 @@ def view_from(ws: WebSocket, matches: dict[str, Any]) -> View:
     return View(mid, ws.query_params.get("fields") == "scores")
 
 
-async def receive_loop(ws: WebSocket, sub: Subscriber, pump: asyncio.Task[None]) -> None:
+async def receive_loop(ws: WebSocket, sub: Subscriber) -> None:
+    """The client's messages (resume, ping); a disconnect ends the subscription."""
     svc = service(ws)
-    receive = asyncio.ensure_future(ws.receive())
-    try:
-        while True:
-            done, _ = await asyncio.wait({receive, pump}, return_when=asyncio.FIRST_COMPLETED)
-            if pump in done:
-                return
-            message = receive.result()
-            if message["type"] == "websocket.disconnect":
-                return
-            handle_client_message(svc, sub, message)
-            receive = asyncio.ensure_future(ws.receive())
-    finally:
-        receive.cancel()
+    while True:
+        message = await ws.receive()
+        if message["type"] == "websocket.disconnect":
+            sub.close_code = sub.close_code or NORMAL
+            sub.queue.clear()
+            sub.wake.set()
+            return
+        handle_client_message(svc, sub, message)
 
 
 def handle_client_message(svc: Any, sub: Subscriber, message: Any) -> None:
@@ -128,24 +159,27 @@ def handle_client_message(svc: Any, sub: Subscriber, message: Any) -> None:
 
 
 async def pump_frames(ws: WebSocket, sub: Subscriber, heartbeat: float) -> None:
-    """Send queued frames in order; a heartbeat when idle; stop when the subscriber overflows."""
-    counter = service(ws).metrics.frames_sent
+    """Send queued frames in order, a heartbeat when idle; return once the subscriber is to be
+    closed (after what was queued for it is sent)."""
+    svc = service(ws)
+    counters: dict[str, Any] = {}
     while True:
         try:
             async with asyncio.timeout(heartbeat):
                 await sub.wake.wait()
         except TimeoutError:
-            t = service(ws).lookup(sub.tid)
-            await ws.send_text(json.dumps({"type": "heartbeat", "seq": t.seq if t else 0}))
-            continue
+            t = svc.lookup(sub.tid)
+            svc.hub.push(sub, json.dumps({"type": "heartbeat", "seq": t.seq if t else 0}))
         sub.wake.clear()
-        if sub.overflow:
-            return
         while (frame := sub.take()) is not None:
             await ws.send_text(frame)
-            counter.labels("event").inc()
-            if sub.overflow:
-                return
+            kind = frame[9 : frame.find('"', 9)]  # '{"type":"<kind>"...'
+            counter = counters.get(kind)
+            if counter is None:
+                counter = counters[kind] = svc.metrics.frames_sent.labels(kind)
+            counter.inc()
+        if sub.close_code is not None:
+            return
 
 
 async def close(ws: WebSocket, code: int, reason: str | None = None) -> None:
@@ -155,9 +189,14 @@ async def close(ws: WebSocket, code: int, reason: str | None = None) -> None:
                 await ws.close(code, reason)
 
 
+REFUSALS = {401: "unauthorized", 403: "forbidden", 404: "not_found", 503: "unavailable"}
+
+
 async def refuse(ws: WebSocket, exc: Exception) -> None:
     """Before accepting: an HTTP answer (403/404/503) to the upgrade request."""
     p = from_exception(exc) or Problem(500, "Internal error")
+    reason = p.reason or REFUSALS.get(p.status, str(p.status))
+    service(ws).metrics.ws_refused.labels(reason).inc()
     if "websocket.http.response" not in ws.scope.get("extensions", {}):
         await ws.close(POLICY)
         return
@@ -176,11 +215,14 @@ async def ingest(ws: WebSocket) -> None:
     svc = service(ws)
     try:
         who = require_reporter(ws)
+        address = admit(ws)
     except Problem as exc:
         await refuse(ws, exc)
         return
-    await ws.accept()
+    gate = svc.hub.gate
     try:
+        await ws.accept()
+        gate.sockets.add(ws)  # a stop closes it with 1001
         while True:
             message = await ws.receive()
             if message["type"] == "websocket.disconnect":
@@ -189,9 +231,9 @@ async def ingest(ws: WebSocket) -> None:
             await ws.send_text(json.dumps(reply))
     except WebSocketDisconnect:
         return
-    except asyncio.CancelledError:
-        await close(ws, GOING_AWAY)
-        raise
+    finally:
+        gate.sockets.discard(ws)
+        gate.release(address)
 
 
 def frame_text(message: Any) -> str:
