@@ -128,6 +128,7 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     cfg: Config = app.state.config
     metrics: Metrics = app.state.metrics
     raise_fd_limit(metrics)
+    metrics.backlog_limit.set(cfg.pipeline.backlog_limit)
     client, embedded = await connect_redis(cfg)
     store = Store(cfg.data_path / "tourney.sqlite3", cfg.pipeline.sqlite_synchronous)
     await store.open()
@@ -193,6 +194,8 @@ async def watch_stream(svc: Service, embedded: EmbeddedRedis | None) -> None:
             svc.metrics.embedded_restarts.inc(embedded.restarts - restarts)
             restarts = embedded.restarts
         svc.metrics.backlog.set(svc.backlog)
+        if svc.writer is not None:
+            svc.metrics.writer_lag.set(svc.writer.current_lag(svc.backlog))
         await asyncio.sleep(2)
 
 

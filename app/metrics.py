@@ -66,6 +66,10 @@ class Metrics:
             "tourney_pipeline_backlog_events", "Events appended but not yet committed to SQLite.",
             registry=r,
         )  # fmt: skip
+        self.backlog_limit = Gauge(
+            "tourney_pipeline_backlog_limit",
+            "The backlog at which writes get 503 (pipeline.backlog_limit).", registry=r,
+        )  # fmt: skip
         self.stream_length = Gauge(
             "tourney_stream_length", "Entries in the Redis stream.", registry=r
         )

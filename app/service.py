@@ -236,8 +236,10 @@ class Service:
             if not isinstance(item, dict):
                 raise Invalid.field(f"[{i}]", "must be an object")
             tid = item.get("tournament_id")
-            if not isinstance(tid, str) or tid not in self.tournaments:
-                raise Invalid.field(f"[{i}].tournament_id", "is not a tournament")
+            if not isinstance(tid, str):
+                raise Invalid.field(f"[{i}].tournament_id", "must be a string")
+            if tid not in self.tournaments:
+                raise NotFound(f"[{i}]: no tournament {tid!r}")
             if not can(tid):
                 raise PermissionError(tid)
             eid = item.get("id")

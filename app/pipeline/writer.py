@@ -46,6 +46,7 @@ class Writer:
         self.lag_seconds = 0.0
         self.failing: str | None = None  # why the last commit failed, for /readyz
         self.batches = 0
+        self.last_commit = time.time()
 
     async def run(self, stopping: asyncio.Event) -> None:
         """Pending entries first (a restart's redeliveries), then new ones; on ``stopping``,
@@ -95,6 +96,14 @@ class Writer:
         self.lag_seconds = max(0.0, time.time() - oldest_ms / 1000)
         self.metrics.writer_lag.set(self.lag_seconds)
         self.batches += 1
+        self.last_commit = time.time()
+
+    def current_lag(self, backlog: int) -> float:
+        """Seconds the oldest unwritten event has waited, as far as the writer can tell: 0 with
+        nothing unwritten; else at least the time since the last commit (a stuck writer shows)."""
+        if backlog == 0:
+            return 0.0
+        return max(self.lag_seconds, time.time() - self.last_commit)
 
     def fold(self, batch: Batch, e: Event, doc: str) -> None:
         """Add ``e`` (``doc``: its JSON as the stream holds it) to the batch and the projection."""
