@@ -71,6 +71,15 @@ class PipelineConfig:
     sqlite_synchronous: str = setting(
         "NORMAL", "SQLite synchronous pragma: NORMAL (WAL, fast) or FULL (fsync every commit)."
     )
+    durability: str = setting(
+        "fast",
+        "fast: the two settings above as given; strict: the embedded Redis fsyncs every write"
+        " (appendfsync always) and SQLite every commit (FULL), so a power cut loses nothing"
+        " acknowledged.",
+    )
+    sqlite_max_pages: int = setting(
+        0, "Cap on the database's size in pages (0: none); past it writes wait, as on a full disk."
+    )
 
 
 @dataclass(frozen=True)
@@ -114,6 +123,14 @@ class Config:
     @property
     def data_path(self) -> Path:
         return Path(self.server.data_dir)
+
+    @property
+    def appendfsync(self) -> str:
+        return "always" if self.pipeline.durability == "strict" else self.redis.appendfsync
+
+    @property
+    def sqlite_synchronous(self) -> str:
+        return "FULL" if self.pipeline.durability == "strict" else self.pipeline.sqlite_synchronous
 
 
 def factory(f: dataclasses.Field[Any]) -> Any:
@@ -185,6 +202,8 @@ def validate(cfg: Config) -> None:
         raise ConfigError("redis.appendfsync must be always, everysec or no")
     if cfg.pipeline.sqlite_synchronous.upper() not in ("NORMAL", "FULL", "EXTRA"):
         raise ConfigError("pipeline.sqlite_synchronous must be NORMAL, FULL or EXTRA")
+    if cfg.pipeline.durability not in ("fast", "strict"):
+        raise ConfigError("pipeline.durability must be fast or strict")
     if cfg.pipeline.batch_size < 1 or cfg.live.queue_limit < 1:
         raise ConfigError("pipeline.batch_size and live.queue_limit must be at least 1")
 

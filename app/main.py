@@ -111,7 +111,7 @@ async def connect_redis(cfg: Config) -> tuple[aioredis.Redis, EmbeddedRedis | No
     embedded = None
     url = cfg.redis.url
     if not url:
-        embedded = EmbeddedRedis(cfg.data_path, cfg.redis.appendfsync, cfg.redis.binary)
+        embedded = EmbeddedRedis(cfg.data_path, cfg.appendfsync, cfg.redis.binary)
         await embedded.start()
         url = embedded.url
     client = aioredis.Redis.from_url(
@@ -130,7 +130,9 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     raise_fd_limit(metrics)
     metrics.backlog_limit.set(cfg.pipeline.backlog_limit)
     client, embedded = await connect_redis(cfg)
-    store = Store(cfg.data_path / "tourney.sqlite3", cfg.pipeline.sqlite_synchronous)
+    store = Store(
+        cfg.data_path / "tourney.sqlite3", cfg.sqlite_synchronous, cfg.pipeline.sqlite_max_pages
+    )
     await store.open()
     stream = Stream(client, cfg.redis.key_prefix)
     hub = Hub(cfg.live, metrics)
@@ -141,29 +143,30 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
         token = await svc.admin_token()
         if token:
             announce_admin_token(token)
-        await svc.recover()
+        await svc.load()
         writer = Writer(stream, store, await store.load_tournaments(), cfg.pipeline, metrics)
-        writer.committed_seq = await store.max_seq()
+        writer.committed_seq = svc.stored_seq
         svc.writer = writer
         app.state.writer = writer
         stopping = asyncio.Event()
         writer_done = anyio.Event()
 
-        async def run_writer() -> None:
+        async def run_pipeline() -> None:
             try:
+                await catch_up(svc)
                 await writer.run(stopping)
             finally:
                 writer_done.set()
 
         async with anyio.create_task_group() as tg:
-            tg.start_soon(run_writer)
+            tg.start_soon(run_pipeline)
             tg.start_soon(hub.run_flusher, svc.lookup)
             tg.start_soon(watch_stream, svc, embedded)
             tg.start_soon(watch_loop, metrics)
             if embedded is not None:
                 tg.start_soon(embedded.supervise)
             svc.ready = True
-            log.info("ready", extra={"tournaments": len(svc.tournaments)})
+            log.info("serving", extra={"tournaments": len(svc.tournaments)})
             try:
                 yield
             finally:
@@ -178,6 +181,21 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await client.aclose()
         if embedded is not None:
             await embedded.stop()
+
+
+async def catch_up(svc: Service) -> None:
+    """Recovery from the stream, retried until Redis answers: meanwhile reads are served from
+    SQLite's state, writes get 503, and /readyz says why."""
+    delay = 0.2
+    while True:
+        try:
+            await svc.catch_up()
+            log.info("ready", extra={"tournaments": len(svc.tournaments)})
+            return
+        except (aioredis.RedisError, OSError, TimeoutError) as exc:
+            log.warning("the event stream is unreachable; retrying", extra={"error": str(exc)})
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
 
 
 async def watch_stream(svc: Service, embedded: EmbeddedRedis | None) -> None:

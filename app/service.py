@@ -67,6 +67,7 @@ class Service:
         self.writer: Writer | None = None
         self.appender = Appender(stream, cfg.pipeline, metrics, self.apply, self.committed_seq)
         self.ready = False
+        self.stored_seq = 0
         self.ready_since: dict[str, float] = {}
         self.responses: OrderedDict[str, tuple[str, int, bytes]] = OrderedDict()
         self._background: set[asyncio.Task[Any]] = set()
@@ -75,11 +76,19 @@ class Service:
 
     async def recover(self) -> int:
         """Load SQLite's state, then re-apply every stream entry SQLite does not have yet."""
+        await self.load()
+        return await self.catch_up()
+
+    async def load(self) -> None:
+        """SQLite's state: enough to serve reads, even while Redis is unreachable."""
         self.tournaments = await self.store.load_tournaments()
         for row in await self.store.load_tokens():
             self.tokens.add(auth.TokenRecord(**row))
-        stored = await self.store.max_seq()
-        self.appender.appended_seq = await self.stream.set_floor(stored)
+        self.stored_seq = await self.store.max_seq()
+
+    async def catch_up(self) -> int:
+        """Re-apply every stream entry SQLite does not have yet; then writes are accepted."""
+        self.appender.appended_seq = await self.stream.set_floor(self.stored_seq)
         replayed = 0
         touched: set[str] = set()
         for _, e in await self.stream.read_all():
@@ -89,6 +98,7 @@ class Service:
             elif engine.fold(self.tournaments, e) is not None:
                 replayed += 1
                 touched.add(e.tournament_id)
+        self.appender.accepting = True
         for tid in touched:
             if tid in self.tournaments:
                 async with self.lock(tid):
@@ -313,7 +323,7 @@ class Service:
     # ---- health -----------------------------------------------------------------------------
 
     async def readiness(self) -> dict[str, Any]:
-        checks: dict[str, Any] = {"recovered": self.ready}
+        checks: dict[str, Any] = {"recovered": self.appender.accepting}
         started = time.perf_counter()
         try:
             await self.stream.redis.ping()
@@ -328,6 +338,7 @@ class Service:
         checks["writer_lag_seconds"] = round(self.writer.lag_seconds, 3) if self.writer else None
         checks["ok"] = (
             self.ready
+            and self.appender.accepting
             and checks["redis"] == "ok"
             and checks["sqlite"] == "ok"
             and self.backlog <= self.cfg.pipeline.backlog_limit

@@ -78,9 +78,10 @@ def tournament_doc(t: Tournament) -> str:
 
 
 class Store:
-    def __init__(self, path: Path, synchronous: str = "NORMAL") -> None:
+    def __init__(self, path: Path, synchronous: str = "NORMAL", max_pages: int = 0) -> None:
         self.path = path
         self.synchronous = synchronous.upper()
+        self.max_pages = max_pages
         self.db: aiosqlite.Connection | None = None
         self.reader: aiosqlite.Connection | None = None
 
@@ -91,6 +92,8 @@ class Store:
         await self.db.execute(f"PRAGMA synchronous={self.synchronous}")
         await self.db.execute("PRAGMA busy_timeout=5000")
         await self.db.executescript(SCHEMA)
+        if self.max_pages:
+            await self.db.execute(f"PRAGMA max_page_count={int(self.max_pages)}")
         await self.db.execute(
             "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
             (str(SCHEMA_VERSION),),

@@ -63,6 +63,7 @@ class Appender:
         self.apply = apply
         self.committed = committed
         self.appended_seq = 0
+        self.accepting = False  # until recovery has caught up with the stream
         self.queue: list[Waiter] = []
         self.flushing = False
         self.unresolved: dict[str, list[Event]] = {}
@@ -74,6 +75,9 @@ class Appender:
 
     async def append(self, events: list[Event]) -> list[Applied]:
         """Append ``events`` (atomically, in order) and apply the new ones; or raise."""
+        if not self.accepting:
+            self.metrics.backpressure.labels("recovering").inc()
+            raise Unavailable("recovering: the event stream is not reachable yet", 5)
         if self.backlog > self.cfg.backlog_limit:
             self.metrics.backpressure.labels("backlog").inc()
             raise Unavailable("the event backlog is over its bound", self.cfg.retry_after_seconds)
