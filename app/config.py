@@ -37,6 +37,23 @@ class ServerConfig:
         " empty: none, the peer address is the client.",
     )
     access_log: bool = setting(True, "Log one JSON line per HTTP request.")
+    rate_limit_per_address: float = setting(
+        100.0, "HTTP requests per second one client address may make (0: no limit); 429 above."
+    )
+    rate_limit_per_token: float = setting(
+        200.0, "Writes (POST, PATCH, DELETE) per second one token may make (0: no limit)."
+    )
+    rate_limit_burst_seconds: float = setting(
+        10.0, "A quiet client may burst this many seconds' worth of requests at once."
+    )
+    cors_origins: str = setting(
+        "", "Comma-separated origins allowed to call the API from a browser (CORS); empty: off."
+    )
+    websocket_origins: str = setting(
+        "",
+        "Comma-separated origins whose pages may open a token-bearing WebSocket; empty: only"
+        " this server's own pages (a request with no Origin, from a bot, is always allowed).",
+    )
     socket_send_buffer: int = setting(
         131_072,
         "Kernel send buffer of each connection, in bytes (0: the kernel's autotuning, up to"

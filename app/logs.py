@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 
 STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+
+
+# A token can reach a log only inside a URL (browsers' WebSockets pass ?token=) or a header.
+SECRET = re.compile(r"((?:token|access_token)=|[Bb]earer\s+)[^&\s\"']+")
+
+
+def redact(text: str) -> str:
+    return SECRET.sub(r"\1[redacted]", text)
 
 
 class JsonFormatter(logging.Formatter):
@@ -16,14 +25,15 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": redact(record.getMessage()),
         }
         for key, value in vars(record).items():
             if key not in STANDARD and not key.startswith("_"):
                 out[key] = value
         if record.exc_info:
             out["error"] = self.formatException(record.exc_info)
-        return json.dumps(out, default=str)
+        out.pop("color_message", None)
+        return redact(json.dumps(out, default=str))
 
 
 def setup(level: str = "info") -> None:

@@ -15,10 +15,12 @@ import anyio
 import redis.asyncio as aioredis
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .api.guard import Guard
 from .api.http import Problem, from_exception, problem_response
 from .api.routes import routes
 from .config import Config
@@ -99,6 +101,15 @@ def create_app(cfg: Config) -> Starlette:
     }  # fmt: skip
     app = Starlette(routes=table, exception_handlers=handlers, lifespan=lifespan)
     templates = {getattr(r, "endpoint", None): getattr(r, "path", "") for r in table}
+    app.add_middleware(Guard, cfg=cfg.server)
+    if cfg.server.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=[o.strip() for o in cfg.server.cors_origins.split(",") if o.strip()],
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match"],
+            expose_headers=["ETag", "Retry-After", "Location"],
+        )
     app.add_middleware(
         RequestMetrics, metrics=metrics, templates=templates, access_log=cfg.server.access_log
     )

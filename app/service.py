@@ -239,6 +239,8 @@ class Service:
     ) -> dict[str, Any]:
         """Many live ticks: all are checked first (nothing changes if one is refused), then each
         tournament's ticks are appended in one round trip under its lock."""
+        if not items:
+            raise Invalid.field("body", "no ticks given")
         if len(items) > MAX_BATCH:
             raise Invalid.field("body", f"at most {MAX_BATCH} ticks per request")
         by_tid: dict[str, list[tuple[int, dict[str, Any]]]] = {}

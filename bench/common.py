@@ -35,7 +35,12 @@ class Tourney:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "TOURNEY_ADMIN_TOKEN": ADMIN, "TOURNEY_SERVER_ACCESS_LOG": "0",
-                    "TOURNEY_SERVER_LOG_LEVEL": "warning", **(env or {})}  # fmt: skip
+                    "TOURNEY_SERVER_LOG_LEVEL": "warning",
+                    # the load comes from one address: a benchmark measures, it is not an abuser
+                    "TOURNEY_SERVER_RATE_LIMIT_PER_ADDRESS": "0",
+                    "TOURNEY_SERVER_RATE_LIMIT_PER_TOKEN": "0",
+                    "TOURNEY_LIVE_MAX_CONNECTIONS": "30000",
+                    "TOURNEY_LIVE_MAX_CONNECTIONS_PER_ADDRESS": "30000", **(env or {})}  # fmt: skip
         self.proc: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Tourney:

@@ -78,7 +78,12 @@ class Server:
     def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
         self.data_dir = data_dir
         self.port = free_port()
-        self.env = {**os.environ, "TOURNEY_ADMIN_TOKEN": ADMIN, **(env or {})}
+        # rate limits are off unless a test turns them on: most tests are one client in a hurry
+        limits = {
+            "TOURNEY_SERVER_RATE_LIMIT_PER_ADDRESS": "0",
+            "TOURNEY_SERVER_RATE_LIMIT_PER_TOKEN": "0",
+        }
+        self.env = {**os.environ, "TOURNEY_ADMIN_TOKEN": ADMIN, **limits, **(env or {})}
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = data_dir.parent / f"server-{self.port}.log"
 

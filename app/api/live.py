@@ -18,6 +18,7 @@ from ..pipeline.appender import Unavailable
 from .http import (
     CHALLENGE,
     Problem,
+    bearer,
     from_exception,
     json_response,
     parse_json,
@@ -61,6 +62,21 @@ async def post_events(request: Request) -> Response:
 # ---- the tournament subscription ---------------------------------------------------------------
 
 
+def check_origin(ws: WebSocket) -> None:
+    """A token-bearing WebSocket opened by a page of another site is refused (no cross-site
+    WebSocket hijacking). Browsers always send Origin; bots send none and are allowed."""
+    origin = ws.headers.get("origin")
+    if origin is None:
+        return
+    allowed = {o.strip() for o in ws.app.state.config.server.websocket_origins.split(",")}
+    if origin in allowed:
+        return
+    host = ws.headers.get("host", "")
+    if origin.split("://", 1)[-1] == host:
+        return
+    raise Problem(403, "Forbidden", f"WebSockets from {origin} are not allowed", reason="origin")
+
+
 def admit(ws: WebSocket) -> str:
     """The caps on open WebSockets: a refusal is an immediate 503, never a hang."""
     svc = service(ws)
@@ -78,6 +94,8 @@ async def subscribe(ws: WebSocket) -> None:
     svc = service(ws)
     try:
         t = readable(ws, tid)
+        if t.visibility == "private" or bearer(ws, allow_query=True):
+            check_origin(ws)
         view = view_from(ws, t.matches)
         address = admit(ws)
     except (Problem, DomainError) as exc:
@@ -215,6 +233,7 @@ async def ingest(ws: WebSocket) -> None:
     svc = service(ws)
     try:
         who = require_reporter(ws)
+        check_origin(ws)
         address = admit(ws)
     except Problem as exc:
         await refuse(ws, exc)

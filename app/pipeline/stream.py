@@ -105,6 +105,8 @@ class Stream:
 
     async def append(self, events: list[tuple[Event, int]]) -> list[Appended]:
         """Append ``(event, id ttl seconds)`` pairs in order, atomically, in one round trip."""
+        if not events:
+            return []
         items = [[e.id, ttl, e.tournament_id, encode(e)] for e, ttl in events]
         args = [self.keys.ids, json.dumps(items, ensure_ascii=False)]
         raw: Any = await self._append(keys=[self.keys.stream, self.keys.seq], args=args)
