@@ -20,6 +20,10 @@ def parser() -> argparse.ArgumentParser:
     add_server_options(serve)
     demo = sub.add_parser("demo", help="run the server with a sample tournament that plays itself")
     add_server_options(demo)
+    backup = sub.add_parser("backup", help="copy the database while the server runs")
+    backup.add_argument("dest", help="the file to write (must not exist)")
+    backup.add_argument("--config", help="a config.toml (for its data_dir)")
+    backup.add_argument("--data-dir", help="where the data lives [./data]")
     return p
 
 
@@ -33,8 +37,8 @@ def add_server_options(p: argparse.ArgumentParser) -> None:
 def load_config(args: argparse.Namespace) -> config_mod.Config:
     return config_mod.load(
         args.config,
-        server__host=args.host,
-        server__port=args.port,
+        server__host=getattr(args, "host", None),
+        server__port=getattr(args, "port", None),
         server__data_dir=args.data_dir,
     )
 
@@ -118,6 +122,10 @@ def main(argv: list[str] | None = None) -> int:
     except (config_mod.ConfigError, OSError, ValueError) as exc:
         print(f"tourney: {exc}", file=sys.stderr)
         return 2
+    if args.command == "backup":
+        from .backup import main as run_backup
+
+        return run_backup(cfg.server.data_dir, args.dest)
     if args.command == "demo":
         from .demo import run_demo
 

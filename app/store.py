@@ -55,6 +55,15 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
+# MIGRATIONS[n]: the statements that take a version n-1 database to version n. A fresh database
+# is created at SCHEMA_VERSION directly by SCHEMA; keep the two in step.
+MIGRATIONS: dict[int, list[str]] = {}
+
+
+class SchemaTooNew(RuntimeError):
+    pass
+
+
 def dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
@@ -94,13 +103,30 @@ class Store:
         await self.db.executescript(SCHEMA)
         if self.max_pages:
             await self.db.execute(f"PRAGMA max_page_count={int(self.max_pages)}")
-        await self.db.execute(
-            "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
-            (str(SCHEMA_VERSION),),
-        )
+        await self.migrate()
         self.reader = await aiosqlite.connect(self.path, isolation_level=None)
         await self.reader.execute("PRAGMA busy_timeout=5000")
         await self.reader.execute("PRAGMA query_only=ON")
+
+    async def migrate(self) -> None:
+        """Bring the schema to ``SCHEMA_VERSION``, one migration at a time, each in its own
+        transaction; refuse a database written by a newer tourney (no silent downgrade)."""
+        db = self._db()
+        await db.execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
+            (str(SCHEMA_VERSION),),
+        )
+        version = int(await self.get_meta("schema_version") or SCHEMA_VERSION)
+        if version > SCHEMA_VERSION:
+            raise SchemaTooNew(
+                f"{self.path} has schema {version}; this tourney knows up to {SCHEMA_VERSION}"
+            )
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            await db.execute("BEGIN IMMEDIATE")
+            for statement in MIGRATIONS[target]:
+                await db.execute(statement)
+            await self.set_meta("schema_version", str(target))
+            await db.execute("COMMIT")
 
     async def close(self) -> None:
         for conn in (self.reader, self.db):
