@@ -11,11 +11,12 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
+
+import orjson
 
 from .config import LiveConfig
 from .domain.models import Event, Match, Tournament
@@ -23,7 +24,7 @@ from .metrics import Metrics
 
 
 def dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return orjson.dumps(value).decode()
 
 
 def score_view(m: Match) -> dict[str, Any]:

@@ -7,7 +7,6 @@ with the seq of the last event folded into them), ``tokens`` and ``meta``.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
+import orjson
 
 from .domain.models import Match, Tournament
 
@@ -65,7 +65,7 @@ class SchemaTooNew(RuntimeError):
 
 
 def dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return orjson.dumps(value).decode()
 
 
 @dataclass
@@ -195,13 +195,13 @@ class Store:
         out: dict[str, Tournament] = {}
         async with db.execute("SELECT doc FROM tournaments") as cur:
             async for (doc,) in cur:
-                t = Tournament.from_dict(json.loads(doc))
+                t = Tournament.from_dict(orjson.loads(doc))
                 out[t.id] = t
         sql = "SELECT tournament_id, doc FROM matches ORDER BY tournament_id, pos"
         async with db.execute(sql) as cur:
             async for tid, doc in cur:
                 if tid in out:
-                    m = Match.from_dict(json.loads(doc))
+                    m = Match.from_dict(orjson.loads(doc))
                     out[tid].matches[m.id] = m
         return out
 
@@ -243,7 +243,7 @@ class Store:
             rows: Iterable[Any] = await cur.fetchall()
         out = []
         for seq, doc in rows:
-            d = json.loads(doc)
+            d = orjson.loads(doc)
             d["seq"] = seq
             out.append(d)
         return out

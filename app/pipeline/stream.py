@@ -10,10 +10,10 @@ Keys (all under the configured prefix):
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import redis.asyncio as aioredis
 
 from ..domain.models import Event
@@ -87,11 +87,11 @@ class Keys:
 def encode(event: Event) -> str:
     d = event.to_dict()
     del d["seq"]
-    return json.dumps(d, separators=(",", ":"), ensure_ascii=False)
+    return orjson.dumps(d).decode()
 
 
 def decode(fields: dict[bytes, bytes]) -> Event:
-    d: dict[str, Any] = json.loads(fields[b"e"])
+    d: dict[str, Any] = orjson.loads(fields[b"e"])
     d["seq"] = int(fields[b"s"])
     return Event.from_dict(d)
 
@@ -108,7 +108,7 @@ class Stream:
         if not events:
             return []
         items = [[e.id, ttl, e.tournament_id, encode(e)] for e, ttl in events]
-        args = [self.keys.ids, json.dumps(items, ensure_ascii=False)]
+        args: list[str | bytes] = [self.keys.ids, orjson.dumps(items)]
         raw: Any = await self._append(keys=[self.keys.stream, self.keys.seq], args=args)
         out = []
         for text in raw.decode().split(","):

@@ -47,6 +47,9 @@ class Writer:
         self.failing: str | None = None  # why the last commit failed, for /readyz
         self.batches = 0
         self.last_commit = time.time()
+        # A failed read may have delivered entries whose reply never arrived: they sit in this
+        # consumer's pending list, so it is read again before any new entry.
+        self.reread_pending = False
 
     async def run(self, stopping: asyncio.Event) -> None:
         """Pending entries first (a restart's redeliveries), then new ones; on ``stopping``,
@@ -61,15 +64,19 @@ class Writer:
 
     async def step(self, pending: bool = False) -> int:
         """Read and commit one batch; returns how many entries it held (burst mode for tests)."""
+        pending = pending or self.reread_pending
         try:
             entries = await self.stream.read_group(
                 self.consumer, self.cfg.batch_size, self.cfg.batch_wait_ms, pending
             )
         except (aioredis.RedisError, OSError) as exc:
+            self.reread_pending = True
             self.metrics.writer_errors.labels("redis").inc()
             log.warning("writer cannot read the stream", extra={"error": str(exc)})
             await asyncio.sleep(0.5)
             return 0
+        if pending and not entries:
+            self.reread_pending = False
         if entries:
             await self.commit(entries)
         return len(entries)
