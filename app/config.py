@@ -111,6 +111,9 @@ class LiveConfig:
     replay_events: int = setting(
         1000, "Structural events kept per tournament for a reconnecting client's resume."
     )
+    replay_linger_seconds: float = setting(
+        120.0, "How long a tournament nobody watches keeps its events for a returning client."
+    )
     max_connections: int = setting(
         20_000, "Open WebSockets above which a new one is refused at once (HTTP 503)."
     )

@@ -85,7 +85,7 @@ NORMAL = 1000
 
 
 class Subscriber:
-    __slots__ = ("close_code", "live_tail", "on_slow", "queue", "tid", "view", "wake")
+    __slots__ = ("busy", "close_code", "live_tail", "on_slow", "queue", "tid", "view", "wake")
 
     def __init__(self, tid: str, view: View) -> None:
         self.tid = tid
@@ -94,6 +94,7 @@ class Subscriber:
         self.wake = asyncio.Event()
         self.close_code: int | None = None  # set: send what is queued, then close with it
         self.on_slow: Callable[[], Any] | None = None  # called once when it falls behind
+        self.busy = False  # sent something since the last heartbeat sweep
         self.live_tail = False  # the newest queued frame is a live frame not yet sent
 
     def take(self) -> str | None:
@@ -115,6 +116,7 @@ class Room:
         self.floor = floor  # every structural event after this seq is in the ring
         self.dirty: set[str] = set()
         self.ticks = 0  # ticks since the last flush
+        self.empty_since: float | None = None  # no subscribers since then: forgotten later
         self.snapshots: dict[tuple[str | None, bool], tuple[int, str]] = {}
 
 
@@ -172,6 +174,7 @@ class Hub:
         """Register a subscriber and queue its first frames: the events after ``after`` when
         they are all still held, else a snapshot. Nothing can slip in between: no await here."""
         room = self.room(t)
+        room.empty_since = None
         sub = Subscriber(t.id, view)
         room.subs.add(sub)
         self.count += 1
@@ -206,6 +209,8 @@ class Hub:
         room = self.rooms.get(sub.tid)
         if room is not None and sub in room.subs:
             room.subs.discard(sub)
+            if not room.subs:
+                room.empty_since = time.monotonic()
         self.count -= 1
         self.metrics.subscribers.set(self.count)
 
@@ -231,8 +236,10 @@ class Hub:
 
     def publish(self, t: Tournament, e: Event, changed: list[str]) -> None:
         """Fan a structural event out: one serialisation per view present."""
+        room = self.rooms.get(t.id)
+        if room is None:
+            return  # nobody watches: nothing to serialise
         started = time.perf_counter()
-        room = self.room(t)
         room.dirty.difference_update(changed)  # the event frame carries them whole
         full = View().event_frame(t, e, changed)
         assert full is not None
@@ -250,8 +257,8 @@ class Hub:
         self.metrics.fanout_seconds.observe(time.perf_counter() - started)
 
     def publish_tick(self, t: Tournament, match_id: str) -> None:
-        room = self.room(t)
-        if room.subs:
+        room = self.rooms.get(t.id)
+        if room is not None and room.subs:
             room.ticks += 1
             room.dirty.add(match_id)
             self._flush_wake.set()
@@ -269,6 +276,26 @@ class Hub:
         for room in self.rooms.values():
             for sub in room.subs:
                 self.close(sub, GOING_AWAY)
+
+    async def run_sweeper(self, lookup: Callable[[str], Tournament | None]) -> None:
+        """Every heartbeat interval: a heartbeat to each subscriber that was sent nothing since
+        the last sweep (one frame per room), and rooms unwatched for a while are forgotten."""
+        while True:
+            await asyncio.sleep(self.cfg.heartbeat_seconds)
+            self.sweep(lookup, time.monotonic())
+
+    def sweep(self, lookup: Callable[[str], Tournament | None], now: float) -> None:
+        linger = self.cfg.replay_linger_seconds
+        for tid, room in list(self.rooms.items()):
+            if room.empty_since is not None and now - room.empty_since > linger:
+                del self.rooms[tid]
+                continue
+            t = lookup(tid)
+            frame = dumps({"type": "heartbeat", "seq": t.seq if t else 0})
+            for sub in room.subs:
+                if not sub.busy:
+                    self.push(sub, frame)
+                sub.busy = False
 
     async def run_flusher(self, lookup: Callable[[str], Tournament | None]) -> None:
         """Every tick interval, turn dirty matches into one live frame per view and room."""

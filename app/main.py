@@ -172,6 +172,7 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with anyio.create_task_group() as tg:
             tg.start_soon(run_pipeline)
             tg.start_soon(hub.run_flusher, svc.lookup)
+            tg.start_soon(hub.run_sweeper, svc.lookup)
             tg.start_soon(watch_stream, svc, embedded)
             tg.start_soon(watch_loop, metrics)
             if embedded is not None:

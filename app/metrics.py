@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import collections
+
 from prometheus_client import (
     CollectorRegistry,
     Counter,
@@ -20,6 +22,13 @@ LATENCY_BUCKETS = (
 
 
 class Metrics:
+    def sync(self) -> None:
+        """Move what the hot paths counted in plain dicts into their Prometheus counters."""
+        for kind, n in list(self.frames.items()):
+            if n:
+                self.frames_sent.labels(kind).inc(n)
+                self.frames[kind] -= n
+
     def __init__(self) -> None:
         r = self.registry = CollectorRegistry()
         self.requests = Counter(
@@ -80,6 +89,8 @@ class Metrics:
         self.subscribers = Gauge(
             "tourney_ws_subscribers", "Open WebSocket subscriptions.", registry=r
         )
+        # counted in a plain dict on the hot path, copied into the counter at each scrape
+        self.frames: collections.Counter[str] = collections.Counter()
         self.frames_sent = Counter(
             "tourney_ws_frames_sent", "WebSocket frames sent to subscribers, by kind.", ["kind"],
             registry=r,

@@ -185,7 +185,8 @@ class Store:
             conn.executemany("UPDATE tokens SET revoked_at = ? WHERE id = ?", batch.revoked)
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLITE_FULL, IOERR...: SQLite may have rolled it back
+                conn.execute("ROLLBACK")
             raise
 
     # ---- loading at start ---------------------------------------------------------------------

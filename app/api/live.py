@@ -110,7 +110,7 @@ async def subscribe(ws: WebSocket) -> None:
         sub.on_slow = lambda: abort_later(ws, done)
         receiver = asyncio.create_task(receive_loop(ws, sub))
         try:
-            await pump_frames(ws, sub, svc.cfg.live.heartbeat_seconds)
+            await pump_frames(ws, sub)
         except (WebSocketDisconnect, OSError, RuntimeError):
             pass  # the peer went away (or was dropped) mid-send
         finally:
@@ -176,26 +176,17 @@ def handle_client_message(svc: Any, sub: Subscriber, message: Any) -> None:
         svc.hub.push(sub, '{"type":"pong"}')
 
 
-async def pump_frames(ws: WebSocket, sub: Subscriber, heartbeat: float) -> None:
+async def pump_frames(ws: WebSocket, sub: Subscriber) -> None:
     """Send queued frames in order, a heartbeat when idle; return once the subscriber is to be
     closed (after what was queued for it is sent)."""
-    svc = service(ws)
-    counters: dict[str, Any] = {}
+    frames = service(ws).metrics.frames
     while True:
-        try:
-            async with asyncio.timeout(heartbeat):
-                await sub.wake.wait()
-        except TimeoutError:
-            t = svc.lookup(sub.tid)
-            svc.hub.push(sub, json.dumps({"type": "heartbeat", "seq": t.seq if t else 0}))
+        await sub.wake.wait()
         sub.wake.clear()
         while (frame := sub.take()) is not None:
             await ws.send_text(frame)
-            kind = frame[9 : frame.find('"', 9)]  # '{"type":"<kind>"...'
-            counter = counters.get(kind)
-            if counter is None:
-                counter = counters[kind] = svc.metrics.frames_sent.labels(kind)
-            counter.inc()
+            sub.busy = True
+            frames[frame[9 : frame.find('"', 9)]] += 1  # '{"type":"<kind>"...'
         if sub.close_code is not None:
             return
 

@@ -29,6 +29,7 @@ async def metrics(request: Request) -> Response:
         require(request, None, "manage")
     svc = service(request)
     m = svc.metrics
+    m.sync()
     m.backlog.set(svc.backlog)
     tournaments = {"pending": 0, "underway": 0, "complete": 0}
     matches = {"pending": 0, "ready": 0, "live": 0, "complete": 0}

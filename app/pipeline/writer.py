@@ -9,6 +9,7 @@ or applied goes to the dead-letter stream and does not block the ones behind it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 import time
@@ -24,6 +25,10 @@ from ..store import Batch, Store
 from .stream import Stream, decode
 
 log = logging.getLogger("tourney.writer")
+
+
+class Stopped(Exception):
+    """Asked to stop while a batch cannot be committed: it stays in the stream, unacknowledged."""
 
 
 class Writer:
@@ -50,17 +55,22 @@ class Writer:
         # A failed read may have delivered entries whose reply never arrived: they sit in this
         # consumer's pending list, so it is read again before any new entry.
         self.reread_pending = False
+        self.stopping: asyncio.Event | None = None
 
     async def run(self, stopping: asyncio.Event) -> None:
         """Pending entries first (a restart's redeliveries), then new ones; on ``stopping``,
-        drain what is in the stream and return."""
+        drain what is in the stream and return (at once if SQLite refuses the batch)."""
+        self.stopping = stopping
         await self._retry_redis(self.stream.ensure_group)
-        while await self.step(pending=True):
-            pass
-        while True:
-            got = await self.step(pending=False)
-            if not got and stopping.is_set():
-                return
+        try:
+            while await self.step(pending=True):
+                pass
+            while True:
+                got = await self.step(pending=False)
+                if not got and stopping.is_set():
+                    return
+        except Stopped:
+            log.warning("stopped before SQLite took the batch; it stays in the stream")
 
     async def step(self, pending: bool = False) -> int:
         """Read and commit one batch; returns how many entries it held (burst mode for tests)."""
@@ -147,7 +157,13 @@ class Writer:
                 self.failing = f"sqlite: {exc}"
                 self.metrics.writer_errors.labels("sqlite").inc()
                 log.error("writer cannot commit; retrying", extra={"error": str(exc)})
-                await asyncio.sleep(delay)
+                if self.stopping is None:
+                    await asyncio.sleep(delay)
+                else:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self.stopping.wait(), delay)
+                    if self.stopping.is_set():
+                        raise Stopped from exc
                 delay = min(delay * 2, 5.0)
 
     async def _retry_redis(self, op: Any) -> None:

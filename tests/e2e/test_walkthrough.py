@@ -86,7 +86,14 @@ def test_resume_replays_exactly_what_was_missed(server: Server) -> None:
         tid = t["id"]
         add_players(c, tid, 8)
         c.post(f"/api/v1/tournaments/{tid}/start")
-        seq_before = c.get(f"/api/v1/tournaments/{tid}").json()["seq"]
+
+        async def watch_then_leave() -> int:
+            async with websockets.connect(f"{server.ws_url}/api/v1/tournaments/{tid}/ws") as ws:
+                seq: int = json.loads(await ws.recv())["seq"]
+                return seq
+
+        # a viewer watches, drops off; three results happen while it is away
+        seq_before = asyncio.run(watch_then_leave())
         first = ready_matches(c, tid)[:3]
         for m in first:
             c.post(f"/api/v1/tournaments/{tid}/matches/{m['id']}/result", json={"scores": [1, 0]})
