@@ -6,8 +6,10 @@ import argparse
 import importlib.util
 import socket
 import sys
+from typing import Any
 
 import uvicorn
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from . import config as config_mod
 from . import logs
@@ -51,7 +53,7 @@ def uvicorn_config(cfg: config_mod.Config, app: object) -> uvicorn.Config:
         port=cfg.server.port,
         loop="uvloop" if fast else "asyncio",
         http="httptools" if importlib.util.find_spec("httptools") else "h11",
-        ws="websockets-sansio",
+        ws=DirectWebSocket,
         backlog=cfg.server.backlog,
         timeout_keep_alive=cfg.server.timeout_keep_alive,
         timeout_graceful_shutdown=10,
@@ -68,6 +70,17 @@ def uvicorn_config(cfg: config_mod.Config, app: object) -> uvicorn.Config:
         access_log=False,
         lifespan="on",
     )
+
+
+class DirectWebSocket(WebSocketsSansIOProtocol):
+    """uvicorn's sans-I/O WebSocket protocol, offering itself to the app as the extension
+    ``tourney.direct``: the hub then writes each prebuilt frame straight to the transport,
+    instead of one task and four layers of ASGI sends per subscriber per frame."""
+
+    async def run_asgi(self) -> None:
+        extensions: dict[str, Any] = self.scope.setdefault("extensions", {})
+        extensions["tourney.direct"] = self
+        await super().run_asgi()
 
 
 class Server(uvicorn.Server):

@@ -111,6 +111,10 @@ class LiveConfig:
     replay_events: int = setting(
         1000, "Structural events kept per tournament for a reconnecting client's resume."
     )
+    max_buffered_bytes: int = setting(
+        262_144,
+        "Bytes a subscriber may have waiting in its socket before it is closed with 1013.",
+    )
     replay_linger_seconds: float = setting(
         120.0, "How long a tournament nobody watches keeps its events for a returning client."
     )

@@ -11,10 +11,11 @@
 from __future__ import annotations
 
 import asyncio
+import struct
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
@@ -84,18 +85,46 @@ GOING_AWAY = 1001  # the server is stopping
 NORMAL = 1000
 
 
-class Subscriber:
-    __slots__ = ("busy", "close_code", "live_tail", "on_slow", "queue", "tid", "view", "wake")
+def ws_text_frame(text: str) -> bytes:
+    """``text`` as one unmasked WebSocket text frame (RFC 6455 section 5.2), built once and
+    written as is to every subscriber that takes it."""
+    data = text.encode()
+    n = len(data)
+    if n < 126:
+        head = bytes((0x81, n))
+    elif n < 65536:
+        head = struct.pack("!BBH", 0x81, 126, n)
+    else:
+        head = struct.pack("!BBQ", 0x81, 127, n)
+    return head + data
 
-    def __init__(self, tid: str, view: View) -> None:
+
+class Direct(Protocol):
+    """A subscriber's socket, written to at once: ``write`` answers False when the socket has
+    too much waiting already (the subscriber fell behind); ``behind`` when anything waits."""
+
+    def write(self, data: bytes) -> bool: ...
+
+    def behind(self) -> bool: ...
+
+
+class Subscriber:
+    __slots__ = ("busy", "close_code", "direct", "live_tail", "on_close", "on_slow", "queue",
+                 "tid", "view", "wake")  # fmt: skip
+
+    def __init__(self, tid: str, view: View, direct: Direct | None = None) -> None:
         self.tid = tid
         self.view = view
+        self.direct = direct  # frames go straight to the socket; else through the queue
+        self.on_close: Callable[[int], Any] | None = None  # a direct subscriber's closer
         self.queue: deque[str] = deque()
         self.wake = asyncio.Event()
         self.close_code: int | None = None  # set: send what is queued, then close with it
         self.on_slow: Callable[[], Any] | None = None  # called once when it falls behind
         self.busy = False  # sent something since the last heartbeat sweep
-        self.live_tail = False  # the newest queued frame is a live frame not yet sent
+        # queued: the newest queued frame is a live frame not yet sent; direct: a live frame
+        # was skipped while it was behind, so the next one carries every live match
+        self.live_tail = False
 
     def take(self) -> str | None:
         """The next frame to send, or None."""
@@ -170,12 +199,14 @@ class Hub:
             room = self.rooms[t.id] = Room(t.seq, self.cfg.replay_events)
         return room
 
-    def subscribe(self, t: Tournament, view: View, after: int | None = None) -> Subscriber:
+    def subscribe(
+        self, t: Tournament, view: View, after: int | None = None, direct: Direct | None = None
+    ) -> Subscriber:
         """Register a subscriber and queue its first frames: the events after ``after`` when
         they are all still held, else a snapshot. Nothing can slip in between: no await here."""
         room = self.room(t)
         room.empty_since = None
-        sub = Subscriber(t.id, view)
+        sub = Subscriber(t.id, view, direct)
         room.subs.add(sub)
         self.count += 1
         self.metrics.subscribers.set(self.count)
@@ -222,10 +253,21 @@ class Hub:
             if sub.on_slow is not None:
                 sub.on_slow()
                 sub.on_slow = None
+        if sub.on_close is not None:
+            closer, sub.on_close = sub.on_close, None
+            closer(code)
         sub.wake.set()
 
-    def push(self, sub: Subscriber, frame: str) -> None:
+    def push(self, sub: Subscriber, frame: str, wire: bytes | None = None) -> None:
+        """Send ``frame`` (``wire``: the same as a WebSocket frame, if already built)."""
         if not frame or sub.close_code is not None:
+            return
+        if sub.direct is not None:
+            if not sub.direct.write(wire or ws_text_frame(frame)):
+                self.close(sub, SLOW)
+                return
+            sub.busy = True
+            self.metrics.frames[frame[9 : frame.find('"', 9)]] += 1  # '{"type":"<kind>"...'
             return
         if len(sub.queue) >= self.cfg.queue_limit:
             self.close(sub, SLOW)  # its pump closes it with 1013
@@ -247,13 +289,17 @@ class Hub:
             room.floor = room.ring[0][0]
         room.ring.append((e.seq, full))
         frames: dict[tuple[str | None, bool], str | None] = {(None, False): full}
+        wires: dict[tuple[str | None, bool], bytes] = {}
         for sub in room.subs:
             key = sub.view.key
             if key not in frames:
                 frames[key] = sub.view.event_frame(t, e, changed)
             frame = frames[key]
-            if frame is not None:
-                self.push(sub, frame)
+            if frame is None:
+                continue
+            if sub.direct is not None and key not in wires:
+                wires[key] = ws_text_frame(frame)
+            self.push(sub, frame, wires.get(key))
         self.metrics.fanout_seconds.observe(time.perf_counter() - started)
 
     def publish_tick(self, t: Tournament, match_id: str) -> None:
@@ -318,11 +364,31 @@ class Hub:
                 continue
             delta: dict[tuple[str | None, bool], str | None] = {}
             full: dict[tuple[str | None, bool], str | None] = {}
+            wires: dict[tuple[bool, tuple[str | None, bool]], bytes] = {}
             live: list[str] | None = None
             for sub in room.subs:
                 if sub.close_code is not None:
                     continue
                 key = sub.view.key
+                if sub.direct is not None:
+                    if sub.direct.behind():  # skip this one; the next carries every live match
+                        sub.live_tail = True
+                        continue
+                    cache = full if sub.live_tail else delta
+                    if key not in cache:
+                        ids: Iterable[str] = dirty
+                        if sub.live_tail:
+                            ids = live = live or [m.id for m in t.matches.values()
+                                                  if m.state == "live"]  # fmt: skip
+                        cache[key] = sub.view.live_frame(t, ids)
+                    frame = cache[key]
+                    if frame is not None:
+                        wkey = (sub.live_tail, key)
+                        if wkey not in wires:
+                            wires[wkey] = ws_text_frame(frame)
+                        self.push(sub, frame, wires[wkey])
+                    sub.live_tail = False
+                    continue
                 if sub.live_tail:  # its last live frame is still queued: replace it whole
                     if key not in full:
                         if live is None:

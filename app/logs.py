@@ -36,9 +36,18 @@ class JsonFormatter(logging.Formatter):
         return redact(json.dumps(out, default=str))
 
 
+class DenialNoise(logging.Filter):
+    """uvicorn's sans-I/O WebSocket logs an error after every refused upgrade (a 401, 403, 404
+    or 503 sent as an HTTP denial response), though the refusal was complete. Drop that line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg != "ASGI callable returned without completing handshake."
+
+
 def setup(level: str = "info") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
+    handler.addFilter(DenialNoise())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

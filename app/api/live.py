@@ -105,17 +105,19 @@ async def subscribe(ws: WebSocket) -> None:
         await ws.accept()
         after = ws.query_params.get("after", "")
         start = int(after) if after.isascii() and after.isdigit() else None
-        sub = svc.hub.subscribe(t, view, start)
+        direct = DirectSocket.of(ws, svc.cfg.live.max_buffered_bytes)
+        sub = svc.hub.subscribe(t, view, start, direct)
         done = asyncio.Event()
         sub.on_slow = lambda: abort_later(ws, done)
-        receiver = asyncio.create_task(receive_loop(ws, sub))
         try:
-            await pump_frames(ws, sub)
-        except (WebSocketDisconnect, OSError, RuntimeError):
-            pass  # the peer went away (or was dropped) mid-send
+            if direct is not None:
+                # the hub writes to the socket itself; this task only listens and closes
+                sub.on_close = lambda code: closing(ws, code)
+                await receive_loop(ws, sub)
+            else:
+                await queued(ws, sub)
         finally:
             svc.hub.unsubscribe(sub)
-            receiver.cancel()
             done.set()
         if sub.close_code == SLOW:
             svc.metrics.slow_closes.inc()
@@ -136,6 +138,56 @@ def abort_later(ws: WebSocket, done: asyncio.Event, grace: float = 2.0) -> None:
                 abort_connection(ws.scope)
 
     asyncio.get_running_loop().call_later(grace, abort)
+
+
+async def queued(ws: WebSocket, sub: Subscriber) -> None:
+    """A subscriber served through the ASGI send path: a pump task sends its queue."""
+    receiver = asyncio.create_task(receive_loop(ws, sub))
+    try:
+        await pump_frames(ws, sub)
+    except (WebSocketDisconnect, OSError, RuntimeError):
+        pass  # the peer went away (or was dropped) mid-send
+    finally:
+        receiver.cancel()
+
+
+class DirectSocket:
+    """The transport under a WebSocket that tourney's server offers (see cli.DirectWebSocket):
+    frames are written to it at once, no task or queue per subscriber. A subscriber with more
+    than ``limit`` bytes waiting in it has fallen behind."""
+
+    __slots__ = ("limit", "proto", "transport")
+
+    def __init__(self, proto: Any, limit: int) -> None:
+        self.proto = proto
+        self.transport = proto.transport
+        self.limit = limit
+
+    @classmethod
+    def of(cls, ws: WebSocket, limit: int) -> DirectSocket | None:
+        proto = ws.scope.get("extensions", {}).get("tourney.direct")
+        return cls(proto, limit) if proto is not None else None
+
+    def write(self, data: bytes) -> bool:
+        if self.proto.close_sent or self.transport.is_closing():
+            return True  # closing: nothing more goes out, and nothing is wrong
+        if self.transport.get_write_buffer_size() > self.limit:
+            return False
+        self.transport.write(data)
+        return True
+
+    def behind(self) -> bool:
+        return bool(self.transport.get_write_buffer_size())
+
+
+CLOSING: set[asyncio.Task[None]] = set()
+
+
+def closing(ws: WebSocket, code: int) -> None:
+    """Close a direct subscriber's socket from outside its task."""
+    task = asyncio.get_running_loop().create_task(close(ws, code, CLOSE_REASONS.get(code)))
+    CLOSING.add(task)
+    task.add_done_callback(CLOSING.discard)
 
 
 CLOSE_REASONS = {SLOW: "slow consumer: resume later", GOING_AWAY: "server stopping"}

@@ -10,6 +10,7 @@ Keys (all under the configured prefix):
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,8 @@ import orjson
 import redis.asyncio as aioredis
 
 from ..domain.models import Event
+
+log = logging.getLogger("tourney.stream")
 
 GROUP = "writer"
 
@@ -130,14 +133,21 @@ class Stream:
                 raise
 
     async def read_all(self, count: int = 5000) -> list[tuple[bytes, Event]]:
-        """Every entry still in the stream, oldest first (recovery)."""
+        """Every entry still in the stream, oldest first (recovery). One that cannot be decoded
+        is skipped: the writer sends it to the dead-letter stream (or already has: trimming is
+        approximate, so the stream can still hold it)."""
         out: list[tuple[bytes, Event]] = []
         start = "-"
         while True:
             batch: Any = await self.redis.xrange(self.keys.stream, min=start, count=count)
             if not batch:
                 return out
-            out += [(eid, decode(fields)) for eid, fields in batch]
+            for eid, fields in batch:
+                try:
+                    out.append((eid, decode(fields)))
+                except Exception as exc:
+                    log.warning("recovery skips an unreadable stream entry",
+                                extra={"entry": eid.decode(), "error": repr(exc)})  # fmt: skip
             if len(batch) < count:
                 return out
             start = "(" + batch[-1][0].decode()

@@ -43,7 +43,9 @@ def metric(server: Server, name: str) -> float:
 
 
 def test_a_stalled_subscriber_is_closed_and_delays_no_one(make_server: Any) -> None:
-    server = make_server(env={"TOURNEY_LIVE_QUEUE_LIMIT": "16"}).start()
+    server = make_server(
+        env={"TOURNEY_LIVE_QUEUE_LIMIT": "16", "TOURNEY_LIVE_MAX_BUFFERED_BYTES": "16384"}
+    ).start()
     with server.client() as c:
         t = started(c, 4)
         tid = t["id"]
