@@ -105,7 +105,7 @@ class LiveConfig:
         256, "Structural frames queued for one subscriber before it is closed with 1013."
     )
     tick_interval_ms: int = setting(
-        50, "Live score ticks are coalesced per match and sent at most this often."
+        100, "Live score ticks are coalesced per match and sent at most this often."
     )
     heartbeat_seconds: float = setting(15.0, "A heartbeat frame is sent to idle subscribers.")
     replay_events: int = setting(

@@ -24,10 +24,12 @@ LATENCY_BUCKETS = (
 class Metrics:
     def sync(self) -> None:
         """Move what the hot paths counted in plain dicts into their Prometheus counters."""
-        for kind, n in list(self.frames.items()):
-            if n:
-                self.frames_sent.labels(kind).inc(n)
-                self.frames[kind] -= n
+        for counts, counter in ((self.frames, self.frames_sent),
+                                (self.appended, self.events_appended)):  # fmt: skip
+            for label, n in list(counts.items()):
+                if n:
+                    counter.labels(label).inc(n)
+                    counts[label] -= n
 
     def __init__(self) -> None:
         r = self.registry = CollectorRegistry()
@@ -91,6 +93,7 @@ class Metrics:
         )
         # counted in a plain dict on the hot path, copied into the counter at each scrape
         self.frames: collections.Counter[str] = collections.Counter()
+        self.appended: collections.Counter[str] = collections.Counter()
         self.frames_sent = Counter(
             "tourney_ws_frames_sent", "WebSocket frames sent to subscribers, by kind.", ["kind"],
             registry=r,

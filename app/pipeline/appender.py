@@ -67,7 +67,6 @@ class Appender:
         self.queue: list[Waiter] = []
         self.flushing = False
         self.unresolved: dict[str, list[Event]] = {}
-        self._counters: dict[str, Any] = {}
 
     @property
     def backlog(self) -> int:
@@ -145,10 +144,7 @@ class Appender:
                 return Conflict(f"the id {e.id!r} was already used in another tournament")
             return Applied(r.seq, True, [])
         self.appended_seq = max(self.appended_seq, r.seq)
-        counter = self._counters.get(e.type)
-        if counter is None:
-            counter = self._counters[e.type] = self.metrics.events_appended.labels(e.type)
-        counter.inc()
+        self.metrics.appended[e.type] += 1
         return Applied(r.seq, False, self.apply(e))
 
     async def resolve(self, tid: str) -> None:
