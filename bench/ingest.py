@@ -10,6 +10,7 @@ Every event is checked in SQLite afterwards. Loopback only; bounded in count and
 from __future__ import annotations
 
 import argparse
+import multiprocessing as mp
 import os
 import sqlite3
 import subprocess
@@ -17,9 +18,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from common import Tourney, free_port, tournament, wait_ready
-from loadgen import dumps, run
+from loadgen import dumps, pct, run
 
 from app.pipeline.redis_server import find_binary
 
@@ -71,7 +73,7 @@ def run_per_path(t: Tourney, tid: str, lanes: list[tuple[str, list[bytes]]], pro
                                for mid, b in proc] for proc in by_proc])  # fmt: skip
 
 
-def batches(t: Tourney, n: int, size: int, procs: int, conns: int) -> float:
+def batches(t: Tourney, n: int, size: int, procs: int, conns: int, subscribers: int = 0) -> float:
     with t.client() as c:
         tt = tournament(c, 64)
         mids = [m["id"] for m in tt["matches"] if m["state"] == "ready"]
@@ -81,15 +83,137 @@ def batches(t: Tourney, n: int, size: int, procs: int, conns: int) -> float:
                 "scores": [b, i]} for i in range(size)])
         for b in range(n // size)
     ]  # fmt: skip
+    proc, out = with_watchers(t, tid, subscribers, 600) if subscribers else (None, None)
     res = run("127.0.0.1", t.port, "/api/v1/events", {"Authorization": "Bearer bench-admin-token"},
               split(bodies, procs, conns))  # fmt: skip
+    stop_watchers(proc, out)
     t.drained()
     ok = res["statuses"].get(202, 0) * size
     stored = t.stored("SELECT COUNT(*) FROM events WHERE tournament_id = ? AND type = 'match.live'",
                       (tid,))  # fmt: skip
     print(f"  stored in SQLite: {stored} of {ok} acknowledged")
     assert stored == ok, "an acknowledged event is missing from SQLite"
-    return report(f"tourney batches of {size}", res, ok)
+    return report(f"tourney batches of {size}, {subscribers} watching", res, ok)
+
+
+def watchers(port: int, tid: str, n: int, seconds: float, out: Any, ready: Any) -> None:
+    """``n`` WebSocket subscribers on ``tid``, counting frames, until ``seconds`` pass."""
+    import asyncio
+
+    import websockets
+
+    async def one(counts: list[int], errors: list[str], all_in: asyncio.Event) -> None:
+        try:
+            async with websockets.connect(f"ws://127.0.0.1:{port}/api/v1/tournaments/{tid}/ws",
+                                          compression=None, max_size=None) as ws:  # fmt: skip
+                counts[1] += 1
+                if counts[1] + len(errors) == n:
+                    all_in.set()
+                async for _ in ws:
+                    counts[0] += 1
+        except (OSError, websockets.WebSocketException) as exc:
+            errors.append(type(exc).__name__)
+            if counts[1] + len(errors) == n:
+                all_in.set()
+
+    async def main() -> None:
+        counts, errors = [0, 0], []  # frames, connected
+        all_in = asyncio.Event()
+        tasks = []
+        for _ in range(n):
+            tasks.append(asyncio.create_task(one(counts, errors, all_in)))
+            await asyncio.sleep(0.002)
+        await all_in.wait()
+        ready.set()
+        await asyncio.sleep(seconds)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        out.put({"frames": counts[0], "connected": counts[1], "errors": errors})
+
+    asyncio.run(main())
+
+
+def with_watchers(t: Tourney, tid: str, n: int, seconds: float) -> tuple[Any, Any]:
+    ctx = mp.get_context("spawn")
+    out, ready = ctx.Queue(), ctx.Event()
+    proc = ctx.Process(target=watchers, args=(t.port, tid, n, seconds, out, ready))
+    proc.start()
+    ready.wait(120)
+    return proc, out
+
+
+def ingest_ws(t: Tourney, n: int, size: int, conns: int, subscribers: int) -> float:
+    """Frames of ``size`` ticks over the ingest WebSocket, one in flight per connection."""
+    with t.client() as c:
+        tt = tournament(c, 64)
+        mids = [m["id"] for m in tt["matches"] if m["state"] == "ready"]
+    tid = tt["id"]
+    frames = [
+        dumps([{"id": f"w{b}-{i}", "tournament_id": tid, "match_id": mids[i % len(mids)],
+                "scores": [b, i]} for i in range(size)]).decode()
+        for b in range(n // size)
+    ]  # fmt: skip
+    proc, out = with_watchers(t, tid, subscribers, 600) if subscribers else (None, None)
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    lanes = [frames[i::conns] for i in range(conns)]
+    procs = [ctx.Process(target=ws_sender, args=(t.port, lane, q)) for lane in lanes]
+    for p in procs:
+        p.start()
+    results = [q.get() for _ in procs]
+    for p in procs:
+        p.join()
+    began = min(r["began"] for r in results)
+    ended = max(r["ended"] for r in results)
+    acked = sum(r["acked"] for r in results)
+    lat = sorted(x for r in results for x in r["latencies"])
+    t.drained()
+    stored = t.stored("SELECT COUNT(*) FROM events WHERE tournament_id = ? AND type = 'match.live'",
+                      (tid,))  # fmt: skip
+    print(f"  stored in SQLite: {stored} of {acked} acknowledged")
+    assert stored == acked, "an acknowledged event is missing from SQLite"
+    res = {"seconds": ended - began, "p50_ms": pct(lat, 0.5) * 1000,
+           "p99_ms": pct(lat, 0.99) * 1000, "max_ms": lat[-1] * 1000 if lat else 0,
+           "statuses": {"ack": len(lat)},
+           "errors": [e for r in results for e in r["errors"]]}  # fmt: skip
+    stop_watchers(proc, out)
+    return report(f"tourney ingest WS, {size}/frame", res, acked)
+
+
+def ws_sender(port: int, frames: list[str], q: Any) -> None:
+    import asyncio
+    import json
+
+    import websockets
+
+    async def main() -> None:
+        lat: list[float] = []
+        errors: list[str] = []
+        acked = 0
+        began = time.time()
+        url = f"ws://127.0.0.1:{port}/api/v1/ingest/ws?token=bench-admin-token"
+        async with websockets.connect(url, compression=None, max_size=None) as ws:
+            for frame in frames:
+                sent = time.perf_counter()
+                await ws.send(frame)
+                reply = json.loads(await ws.recv())
+                lat.append(time.perf_counter() - sent)
+                if reply["type"] == "ack":
+                    acked += reply["accepted"]
+                else:
+                    errors.append(str(reply.get("status")))
+        q.put({"latencies": lat, "errors": errors, "acked": acked, "began": began,
+               "ended": time.time()})  # fmt: skip
+
+    asyncio.run(main())
+
+
+def stop_watchers(proc: Any, out: Any) -> None:
+    if proc is None:
+        return
+    proc.terminate()
+    proc.join(10)
 
 
 def baseline(n: int, procs: int, conns: int) -> float:
@@ -131,13 +255,16 @@ def main() -> None:
     ap.add_argument("--procs", type=int, default=2)
     ap.add_argument("--conns", type=int, default=16)
     ap.add_argument("--durability", default="fast", choices=["fast", "strict"])
+    ap.add_argument("--subscribers", type=int, default=1000, help="watching during batches")
+    ap.add_argument("--ws-conns", type=int, default=4)
     a = ap.parse_args()
     print(f"machine: {os.cpu_count()} cores; load: {a.procs} processes x {a.conns} connections")
     env = {"TOURNEY_PIPELINE_DURABILITY": a.durability} if a.durability != "fast" else {}
     base = baseline(a.requests, a.procs, a.conns)
     with Tourney(env) as t:
         one = single_posts(t, a.requests, a.procs, a.conns, a.durability)
-        batches(t, a.batched_events, a.batch, a.procs, a.conns)
+        batches(t, a.batched_events, a.batch, a.procs, a.conns, a.subscribers)
+        ingest_ws(t, a.batched_events, a.batch, a.ws_conns, a.subscribers)
     print(f"tourney one-per-POST rate is {one / base:.0%} of the bare baseline's")
 
 
