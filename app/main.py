@@ -13,6 +13,8 @@ from typing import Any
 
 import anyio
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
@@ -130,6 +132,9 @@ async def connect_redis(cfg: Config) -> tuple[aioredis.Redis, EmbeddedRedis | No
         socket_timeout=cfg.redis.timeout_seconds,
         socket_connect_timeout=cfg.redis.timeout_seconds,
         max_connections=256,
+        # no silent retries: a retried append would come back as a duplicate of itself and
+        # never be applied; the appender settles an unknown outcome itself (see appender.py)
+        retry=Retry(NoBackoff(), 0),
     )
     return client, embedded
 
