@@ -79,6 +79,9 @@ class RedisConfig:
 class PipelineConfig:
     batch_size: int = setting(2000, "Most stream entries the writer commits in one transaction.")
     batch_wait_ms: int = setting(50, "How long the writer blocks waiting for new entries.")
+    batch_linger_ms: int = setting(
+        20, "After a batch smaller than batch_size, how long the writer lets more arrive."
+    )
     backlog_limit: int = setting(
         200_000, "Unwritten events above which writes get 503 with Retry-After (backpressure)."
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import secrets
 import time
@@ -50,6 +51,16 @@ def now_iso() -> str:
 
 def new_id(prefix: str) -> str:
     return f"{prefix}{secrets.token_hex(6)}"
+
+
+_EVENT_IDS = itertools.count()
+_PROCESS = secrets.token_hex(8)
+
+
+def new_event_id(prefix: str) -> str:
+    """An event id no other event has: 64 random bits for this process, then a counter
+    (an urandom call per event cost 5 % of a one-tick request)."""
+    return f"{prefix}{_PROCESS}{next(_EVENT_IDS):x}"
 
 
 class Service:
@@ -161,7 +172,7 @@ class Service:
             if t is None and not create:
                 raise NotFound(f"no tournament {tid!r}")
             data = build(t)
-            e = Event(event_id or new_id("ev_"), 0, etype, tid, now_iso(), data)
+            e = Event(event_id or new_event_id("ev_"), 0, etype, tid, now_iso(), data)
             (res,) = await self.appender.append([e])
             if res.duplicate:
                 return Outcome(e, duplicate=True)
@@ -215,7 +226,7 @@ class Service:
         memory and on replay alike). Group commit lets concurrent ticks share a round trip."""
         await self.appender.resolve(tid)
         data = engine.live_tick(self.get(tid), mid, body)
-        e = Event(event_id or new_id("tk_"), 0, "match.live", tid, now_iso(), data)
+        e = Event(event_id or new_event_id("tk_"), 0, "match.live", tid, now_iso(), data)
         (res,) = await self.appender.append([e])
         return Outcome(e, res.changed, res.duplicate)
 
@@ -269,7 +280,7 @@ class Service:
                 t = self.tournaments[tid]
                 for i, item in by_tid[tid]:
                     data = self._tick_data(t, item, i)
-                    events.append(Event(item.get("id") or new_id("tk_"), 0, "match.live", tid,
+                    events.append(Event(item.get("id") or new_event_id("tk_"), 0, "match.live", tid,
                                         at, data))  # fmt: skip
             results = await self.appender.append(events)
         seqs = [r.seq for r in results if not r.duplicate]

@@ -191,6 +191,8 @@ async def idempotent(
     first used elsewhere, say by the admin creating a token, is a 409 here, never its response.
     """
     key = request.headers.get("idempotency-key")
+    if key is None:
+        return await run(None)
     scope = f"{tid or ''}#{request_digest(request)}"
     if key is not None:
         key = key.strip()
@@ -211,7 +213,7 @@ async def idempotent(
 
 def request_digest(request: Request) -> str:
     """Method and path, hashed: what a repeated ``Idempotency-Key`` must match."""
-    raw = f"{request.method} {request.url.path}".encode()
+    raw = f"{request.method} {request.scope['path']}".encode()
     return hashlib.sha256(raw).hexdigest()[:16]
 
 

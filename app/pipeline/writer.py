@@ -89,6 +89,9 @@ class Writer:
             self.reread_pending = False
         if entries:
             await self.commit(entries)
+            if len(entries) < self.cfg.batch_size and not pending and self.cfg.batch_linger_ms:
+                # a small batch: let more arrive, so one transaction carries many events
+                await asyncio.sleep(self.cfg.batch_linger_ms / 1000)
         return len(entries)
 
     async def commit(self, entries: list[tuple[bytes, dict[bytes, bytes]]]) -> None:
