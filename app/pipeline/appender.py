@@ -64,6 +64,7 @@ class Appender:
         self.committed = committed
         self.appended_seq = 0
         self.accepting = False  # until recovery has caught up with the stream
+        self.pressing = False  # the backlog was over its bound at the last append
         self.queue: list[Waiter] = []
         self.flushing = False
         self.unresolved: dict[str, list[Event]] = {}
@@ -77,7 +78,12 @@ class Appender:
         if not self.accepting:
             self.metrics.backpressure.labels("recovering").inc()
             raise Unavailable("recovering: the event stream is not reachable yet", 5)
-        if self.backlog > self.cfg.backlog_limit:
+        over = self.backlog > self.cfg.backlog_limit
+        if over != self.pressing:
+            self.pressing = over
+            log.warning("backpressure on" if over else "backpressure off",
+                        extra={"backlog": self.backlog, "limit": self.cfg.backlog_limit})  # fmt: skip
+        if over:
             self.metrics.backpressure.labels("backlog").inc()
             raise Unavailable("the event backlog is over its bound", self.cfg.retry_after_seconds)
         fut: asyncio.Future[list[Applied]] = asyncio.get_running_loop().create_future()
