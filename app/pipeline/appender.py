@@ -81,8 +81,8 @@ class Appender:
         over = self.backlog > self.cfg.backlog_limit
         if over != self.pressing:
             self.pressing = over
-            log.warning("backpressure on" if over else "backpressure off",
-                        extra={"backlog": self.backlog, "limit": self.cfg.backlog_limit})  # fmt: skip
+            extra = {"backlog": self.backlog, "limit": self.cfg.backlog_limit}
+            log.warning("backpressure on" if over else "backpressure off", extra=extra)
         if over:
             self.metrics.backpressure.labels("backlog").inc()
             raise Unavailable("the event backlog is over its bound", self.cfg.retry_after_seconds)
