@@ -46,13 +46,17 @@ def load_config(args: argparse.Namespace) -> config_mod.Config:
 
 
 def uvicorn_config(cfg: config_mod.Config, app: object) -> uvicorn.Config:
-    fast = importlib.util.find_spec("uvloop") is not None
+    loop, http = cfg.server.event_loop, cfg.server.http_parser
+    if loop == "auto":
+        loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    if http == "auto":
+        http = "httptools" if importlib.util.find_spec("httptools") else "h11"
     return uvicorn.Config(
         app,  # type: ignore[arg-type]
         host=cfg.server.host,
         port=cfg.server.port,
-        loop="uvloop" if fast else "asyncio",
-        http="httptools" if importlib.util.find_spec("httptools") else "h11",
+        loop=loop,
+        http=http,
         ws=DirectWebSocket,
         backlog=cfg.server.backlog,
         timeout_keep_alive=cfg.server.timeout_keep_alive,

@@ -54,6 +54,8 @@ class ServerConfig:
         "Comma-separated origins whose pages may open a token-bearing WebSocket; empty: only"
         " this server's own pages (a request with no Origin, from a bot, is always allowed).",
     )
+    event_loop: str = setting("auto", "auto (uvloop when installed), uvloop or asyncio.")
+    http_parser: str = setting("auto", "auto (httptools when installed), httptools or h11.")
     socket_send_buffer: int = setting(
         131_072,
         "Kernel send buffer of each connection, in bytes (0: the kernel's autotuning, up to"
@@ -229,6 +231,10 @@ def validate(cfg: Config) -> None:
         raise ConfigError("redis.appendfsync must be always, everysec or no")
     if cfg.pipeline.sqlite_synchronous.upper() not in ("NORMAL", "FULL", "EXTRA"):
         raise ConfigError("pipeline.sqlite_synchronous must be NORMAL, FULL or EXTRA")
+    if cfg.server.event_loop not in ("auto", "uvloop", "asyncio"):
+        raise ConfigError("server.event_loop must be auto, uvloop or asyncio")
+    if cfg.server.http_parser not in ("auto", "httptools", "h11"):
+        raise ConfigError("server.http_parser must be auto, httptools or h11")
     if cfg.pipeline.durability not in ("fast", "strict"):
         raise ConfigError("pipeline.durability must be fast or strict")
     if cfg.pipeline.batch_size < 1 or cfg.live.queue_limit < 1:
