@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import importlib.util
 import socket
 import sys
 from typing import Any
 
 import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from . import config as config_mod
@@ -51,12 +53,15 @@ def uvicorn_config(cfg: config_mod.Config, app: object) -> uvicorn.Config:
         loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
     if http == "auto":
         http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    protocol: Any = http
+    if http == "httptools":
+        protocol = type("Http", (GuardedHttp,), {"header_timeout": cfg.server.header_timeout})
     return uvicorn.Config(
         app,  # type: ignore[arg-type]
         host=cfg.server.host,
         port=cfg.server.port,
         loop=loop,
-        http=http,
+        http=protocol,
         ws=DirectWebSocket,
         backlog=cfg.server.backlog,
         timeout_keep_alive=cfg.server.timeout_keep_alive,
@@ -74,6 +79,45 @@ def uvicorn_config(cfg: config_mod.Config, app: object) -> uvicorn.Config:
         access_log=False,
         lifespan="on",
     )
+
+
+class GuardedHttp(HttpToolsProtocol):
+    """uvicorn's httptools protocol with a deadline for request headers: a client that connects
+    and sends nothing, or sends its headers a byte at a time, is dropped after
+    ``header_timeout`` seconds instead of holding a socket forever (slowloris)."""
+
+    header_timeout = 10.0
+    _header_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm()
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        if self._header_timer is None:
+            self._arm()
+
+    def on_headers_complete(self) -> None:
+        self._disarm()
+        super().on_headers_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def _arm(self) -> None:
+        self._header_timer = self.loop.call_later(self.header_timeout, self._too_slow)
+
+    def _disarm(self) -> None:
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
+
+    def _too_slow(self) -> None:
+        self._header_timer = None
+        if not self.transport.is_closing():
+            self.transport.close()
 
 
 class DirectWebSocket(WebSocketsSansIOProtocol):

@@ -31,6 +31,9 @@ class ServerConfig:
     log_level: str = setting("info", "debug, info, warning or error.")
     backlog: int = setting(2048, "Listen backlog: connections the kernel queues before accept.")
     timeout_keep_alive: int = setting(5, "Seconds an idle HTTP keep-alive connection is kept.")
+    header_timeout: float = setting(
+        10.0, "Seconds a client has to send a request's headers before it is dropped."
+    )
     trusted_proxies: str = setting(
         "",
         "Comma-separated proxy addresses whose X-Forwarded-For is believed (e.g. your HAProxy's);"

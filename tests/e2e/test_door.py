@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
+import time
 from typing import Any
 
 import httpx
@@ -104,3 +106,19 @@ def test_no_token_is_written_to_the_log(server: Server) -> None:
     log = server.log.read_text()
     assert "/ws?token=[redacted]" in log or "WebSocket" in log
     assert tok["token"] not in log and ADMIN not in log
+
+
+def test_slow_headers_are_dropped(make_server: Any) -> None:
+    """A client that connects and dribbles its headers does not hold a socket (slowloris)."""
+    server = make_server(env={"TOURNEY_SERVER_HEADER_TIMEOUT": "1"}).start()
+    silent = socket.create_connection(("127.0.0.1", server.port))
+    dribbling = socket.create_connection(("127.0.0.1", server.port))
+    dribbling.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+    started = time.monotonic()
+    for s in (silent, dribbling):
+        s.settimeout(10)
+        assert s.recv(100) == b""  # closed by the server
+        s.close()
+    assert time.monotonic() - started < 5
+    # a client that sends its request in time is served as usual
+    assert httpx.get(server.url + "/healthz").status_code == 200
