@@ -104,11 +104,14 @@ class Service:
         touched: set[str] = set()
         for _, e in await self.stream.read_all():
             self.appender.appended_seq = max(self.appender.appended_seq, e.seq)
-            if e.type.startswith("token."):
-                self._apply_token(e)
-            elif engine.fold(self.tournaments, e) is not None:
-                replayed += 1
-                touched.add(e.tournament_id)
+            try:
+                if e.type.startswith("token."):
+                    self._apply_token(e)
+                elif engine.fold(self.tournaments, e) is not None:
+                    replayed += 1
+                    touched.add(e.tournament_id)
+            except Exception:  # the writer dead-letters it; it must not stop the recovery
+                log.exception("recovery skips an event it cannot apply", extra={"id": e.id})
         self.appender.accepting = True
         for tid in touched:
             if tid in self.tournaments:

@@ -20,6 +20,7 @@ from .http import (
     Problem,
     bearer,
     from_exception,
+    idempotent,
     json_response,
     parse_json,
     principal,
@@ -52,11 +53,16 @@ async def post_events(request: Request) -> Response:
     items = parse_ticks(await read_body(request, limit), request.headers.get("content-type", ""))
     if not items:
         raise Problem(422, "Invalid fields", "no ticks given")
-    try:
-        out = await service(request).ingest(items, lambda tid: who.can(tid, "report"))
-    except PermissionError as exc:
-        raise Problem(403, "Forbidden", f"the token cannot report in {exc.args[0]}") from None
-    return json_response(out, 202)
+
+    async def run(key: str | None) -> Response:
+        try:
+            out = await service(request).ingest(items, lambda tid: who.can(tid, "report"))
+        except PermissionError as exc:
+            raise Problem(403, "Forbidden", f"the token cannot report in {exc.args[0]}") from None
+        return json_response(out, 202)
+
+    # each tick's own id dedupes it; an Idempotency-Key on the batch replays the first answer
+    return await idempotent(request, "", run)
 
 
 # ---- the tournament subscription ---------------------------------------------------------------

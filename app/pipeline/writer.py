@@ -61,8 +61,8 @@ class Writer:
         """Pending entries first (a restart's redeliveries), then new ones; on ``stopping``,
         drain what is in the stream and return (at once if SQLite refuses the batch)."""
         self.stopping = stopping
-        await self._retry_redis(self.stream.ensure_group)
         try:
+            await self._retry_redis(self.stream.ensure_group)
             while await self.step(pending=True):
                 pass
             while True:
@@ -70,7 +70,9 @@ class Writer:
                 if not got and stopping.is_set():
                     return
         except Stopped:
-            log.warning("stopped before SQLite took the batch; it stays in the stream")
+            log.warning(
+                "stopped before the batch was stored and acknowledged; it stays in the stream"
+            )
 
     async def step(self, pending: bool = False) -> int:
         """Read and commit one batch; returns how many entries it held (burst mode for tests)."""
@@ -160,14 +162,19 @@ class Writer:
                 self.failing = f"sqlite: {exc}"
                 self.metrics.writer_errors.labels("sqlite").inc()
                 log.error("writer cannot commit; retrying", extra={"error": str(exc)})
-                if self.stopping is None:
-                    await asyncio.sleep(delay)
-                else:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self.stopping.wait(), delay)
-                    if self.stopping.is_set():
-                        raise Stopped from exc
+                await self._back_off(delay, exc)
                 delay = min(delay * 2, 5.0)
+
+    async def _back_off(self, delay: float, exc: Exception) -> None:
+        """Wait before a retry; on a stop, give up instead (raise ``Stopped``): what was not
+        acknowledged stays in the stream, and what is stored twice is ignored by id."""
+        if self.stopping is None:
+            await asyncio.sleep(delay)
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.stopping.wait(), delay)
+        if self.stopping.is_set():
+            raise Stopped from exc
 
     async def _retry_redis(self, op: Any) -> None:
         delay = 0.1
@@ -178,7 +185,7 @@ class Writer:
             except (aioredis.RedisError, OSError) as exc:
                 self.metrics.writer_errors.labels("redis").inc()
                 log.warning("writer redis call failed; retrying", extra={"error": str(exc)})
-                await asyncio.sleep(delay)
+                await self._back_off(delay, exc)
                 delay = min(delay * 2, 5.0)
 
     async def _dead_letter(self, fields: dict[bytes, bytes], exc: Exception) -> None:

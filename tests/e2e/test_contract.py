@@ -164,3 +164,18 @@ def test_visibility(server: Server) -> None:
         assert_problem(anon.get(f"/api/v1/tournaments/{priv['id']}"), 401)
     with server.client(token=rep["token"]) as ref:
         assert ref.get(f"/api/v1/tournaments/{priv['id']}").status_code == 200
+
+
+def test_a_tick_batch_with_an_idempotency_key_is_applied_once(server: Server) -> None:
+    with server.client() as c:
+        t = started(c, 2)
+        (m,) = ready_matches(c, t["id"])
+        ticks = [
+            {"tournament_id": t["id"], "match_id": m["id"], "scores": [i, 0]} for i in range(5)
+        ]
+        key = {"Idempotency-Key": "batch-7"}
+        first = c.post("/api/v1/events", json=ticks, headers=key)
+        again = c.post("/api/v1/events", json=ticks, headers=key)
+        assert first.status_code == again.status_code == 202
+        assert first.json() == again.json() and first.json()["accepted"] == 5
+        assert again.headers.get("idempotent-replayed") == "true"
