@@ -49,45 +49,14 @@ async def one_connection(
         writer.close()
 
 
-def worker(args: dict[str, Any], out: Any) -> None:
-    async def main() -> None:
-        latencies: list[float] = []
-        statuses: dict[int, int] = {}
-        deadline = time.monotonic() + args["seconds"]
-        tasks = [
-            one_connection(args["host"], args["port"], args["path"], args["headers"], bodies,
-                           latencies, statuses, deadline)
-            for bodies in args["bodies"]
-        ]  # fmt: skip
-        began = time.time()
-        results = await asyncio.gather(*tasks, return_exceptions=True)
-        errors = [repr(r) for r in results if isinstance(r, BaseException)]
-        out.put({"latencies": latencies, "statuses": statuses, "errors": errors,
-                 "began": began, "ended": time.time()})  # fmt: skip
-
-    asyncio.run(main())
-
-
 def run(
     host: str, port: int, path: str, headers: dict[str, str], bodies: list[list[list[bytes]]],
     seconds: float = 60,
 ) -> dict[str, Any]:  # fmt: skip
-    """``bodies[process][connection]`` is the list of bodies that connection sends in order."""
-    ctx = mp.get_context("spawn")
-    out = ctx.Queue()
-    procs = [
-        ctx.Process(target=worker, args=({"host": host, "port": port, "path": path,
-                                          "headers": headers, "bodies": b,
-                                          "seconds": seconds}, out))
-        for b in bodies
-    ]  # fmt: skip
-    started = time.perf_counter()
-    for p in procs:
-        p.start()
-    results = [out.get() for _ in procs]
-    for p in procs:
-        p.join()
-    return summarise(results, time.perf_counter() - started)
+    """``bodies[process][connection]`` is the list of bodies that connection posts to ``path``."""
+    assert host == "127.0.0.1", "loopback only"
+    lanes = [[(path, conn) for conn in proc] for proc in bodies]
+    return run_paths(port, headers, lanes, seconds)
 
 
 def pct(values: list[float], q: float) -> float:

@@ -67,6 +67,7 @@ class Appender:
         self.pressing = False  # the backlog was over its bound at the last append
         self.queue: list[Waiter] = []
         self.flushing = False
+        self._orphans: set[asyncio.Task[None]] = set()
         self.unresolved: dict[str, list[Event]] = {}
 
     @property
@@ -89,24 +90,25 @@ class Appender:
         fut: asyncio.Future[list[Applied]] = asyncio.get_running_loop().create_future()
         self.queue.append((events, fut))
         if not self.flushing:
-            self.flushing = True
-            try:
-                while self.queue:
-                    await self._flush()
-            finally:
-                self.flushing = False
-                if self.queue:  # the leader was cancelled: hand the queue to a task
-                    asyncio.get_running_loop().create_task(self._drain_orphans())
+            await self._lead()
         return await fut
 
-    async def _drain_orphans(self) -> None:
+    async def _lead(self) -> None:
+        """Flush until the queue is empty; a leader cancelled mid-way hands the rest to a task."""
+        self.flushing = True
+        try:
+            while self.queue:
+                await self._flush()
+        finally:
+            self.flushing = False
+            if self.queue:
+                task = asyncio.get_running_loop().create_task(self._lead_if_free())
+                self._orphans.add(task)
+                task.add_done_callback(self._orphans.discard)
+
+    async def _lead_if_free(self) -> None:
         if not self.flushing:
-            self.flushing = True
-            try:
-                while self.queue:
-                    await self._flush()
-            finally:
-                self.flushing = False
+            await self._lead()
 
     async def _flush(self) -> None:
         group: list[Waiter] = []

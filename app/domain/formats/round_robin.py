@@ -124,12 +124,25 @@ def normalize_rr(raw: dict[str, Any], extra: set[str] | None = None) -> dict[str
     }
 
 
-def rr_standings(t: Tournament, settings: dict[str, Any]) -> list[dict[str, Any]]:
+def points_table(t: Tournament, settings: dict[str, Any], bracket: str) -> list[dict[str, Any]]:
+    """Standings by points and tiebreakers over the matches of ``bracket``, group by group."""
     from ..tiebreak import points_standings
 
-    matches = [m for m in t.matches.values() if m.bracket == "group"]
-    groups = group_members(t) or {1: [p.id for p in t.participant_list()]}
+    matches = [m for m in t.matches.values() if m.bracket == bracket]
+    groups = group_members(t, bracket) or {1: [p.id for p in t.participant_list()]}
     return points_standings(t, groups, matches, settings["points"], settings["tiebreakers"])
+
+
+def rr_standings(t: Tournament, settings: dict[str, Any]) -> list[dict[str, Any]]:
+    return points_table(t, settings, "group")
+
+
+def two_per_group(t: Tournament, n: int) -> str | None:
+    """Why ``n`` participants cannot start: every group needs two."""
+    g = int(t.settings.get("group_count", 1))
+    if n < 2 * g:
+        return f"{g} groups need at least {2 * g} participants"
+    return None
 
 
 class RoundRobin(Format):
@@ -140,10 +153,7 @@ class RoundRobin(Format):
         return normalize_rr(raw)
 
     def start_blocker(self, t: Tournament, n: int) -> str | None:
-        g = int(t.settings.get("group_count", 1))
-        if n < 2 * g:
-            return f"{g} groups need at least {2 * g} participants"
-        return None
+        return two_per_group(t, n)
 
     def draw(self, t: Tournament, seeding: list[str]) -> list[Match]:
         return draw_groups(t, seeding, t.settings)

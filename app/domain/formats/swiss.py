@@ -29,7 +29,7 @@ from .base import (
     reject_unknown,
 )
 from .points import check_points
-from .round_robin import group_members, snake_groups
+from .round_robin import group_members, points_table, snake_groups, two_per_group
 from .swiss_pairing import History, pair
 
 DEFAULT_POINTS: dict[str, float] = {"win": 1, "draw": 0.5, "loss": 0, "bye": 1}
@@ -149,11 +149,7 @@ def swiss_reopen_blocker(t: Tournament, m: Match) -> str | None:
 
 
 def swiss_standings(t: Tournament, settings: dict[str, Any]) -> list[dict[str, Any]]:
-    from ..tiebreak import points_standings
-
-    matches = [m for m in t.matches.values() if m.bracket == "swiss"]
-    groups = group_members(t, "swiss") or {1: [p.id for p in t.participant_list()]}
-    return points_standings(t, groups, matches, settings["points"], settings["tiebreakers"])
+    return points_table(t, settings, "swiss")
 
 
 class Swiss(Format):
@@ -164,10 +160,7 @@ class Swiss(Format):
         return normalize_swiss(raw)
 
     def start_blocker(self, t: Tournament, n: int) -> str | None:
-        g = int(t.settings.get("group_count", 1))
-        if n < 2 * g:
-            return f"{g} groups need at least {2 * g} participants"
-        return None
+        return two_per_group(t, n)
 
     def draw(self, t: Tournament, seeding: list[str]) -> list[Match]:
         return draw_swiss(t, seeding, t.settings)
