@@ -95,7 +95,8 @@ class Server:
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30) -> Server:
+    def start(self, timeout: float = 30, wait_for: str = "/readyz") -> Server:
+        """Start the server; return once ``wait_for`` answers 200 (/healthz: serving at all)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
@@ -108,7 +109,7 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log.read_text()[-3000:]}")
             with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(self.url + "/readyz", timeout=1).status_code == 200:
+                if httpx.get(self.url + wait_for, timeout=1).status_code == 200:
                     return self
             time.sleep(0.1)
         raise RuntimeError(f"server not ready: {self.log.read_text()[-3000:]}")

@@ -7,7 +7,6 @@ import contextlib
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -137,26 +136,7 @@ def wait_drained(server: Server, timeout: float = 30) -> dict[str, Any]:
 
 def start_unready(server: Server, timeout: float = 30) -> Server:
     """Start ``server`` and wait only until it serves (/healthz), not until it is ready."""
-    server.data_dir.mkdir(parents=True, exist_ok=True)
-    with open(server.log, "ab") as log:
-        server.proc = subprocess.Popen(
-            [*server_command(server)], cwd=Path(__file__).resolve().parents[2], env=server.env,
-            stdout=log, stderr=log,
-        )  # fmt: skip
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.proc.poll() is not None:
-            raise RuntimeError(f"server exited: {server.log.read_text()[-3000:]}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(server.url + "/healthz", timeout=1).status_code == 200:
-                return server
-        time.sleep(0.1)
-    raise RuntimeError(f"server did not answer: {server.log.read_text()[-3000:]}")
-
-
-def server_command(server: Server) -> list[str]:
-    return [sys.executable, "-m", "app", "serve", "--port", str(server.port),
-            "--data-dir", str(server.data_dir)]  # fmt: skip
+    return server.start(timeout, wait_for="/healthz")
 
 
 def readyz(server: Server) -> tuple[int, dict[str, Any]]:
