@@ -9,10 +9,20 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
 
-SCOPES = ("manage", "report")
+from .domain.events import EventType
+
+
+class Scope(StrEnum):
+    """What a tournament token may do: ``manage`` runs the tournament; ``report`` (a referee)
+    may only report results and live scores."""
+
+    MANAGE = "manage"
+    REPORT = "report"
 
 
 def digest(token: str) -> str:
@@ -54,19 +64,23 @@ class TokenRecord:
 class Principal:
     """Who is asking: the admin, or a token of one tournament with its scope."""
 
-    kind: str  # "admin" | "manage" | "report"
+    scope: Scope | None  # None: the admin
     tournament_id: str | None = None
     token_id: str | None = None
 
-    def can(self, tid: str, scope: str) -> bool:
-        if self.kind == "admin":
+    @property
+    def admin(self) -> bool:
+        return self.scope is None
+
+    def can(self, tid: str, scope: Scope) -> bool:
+        if self.scope is None:
             return True
         if self.tournament_id != tid:
             return False
-        return self.kind == "manage" or self.kind == scope
+        return self.scope is Scope.MANAGE or self.scope is scope
 
 
-ADMIN = Principal("admin")
+ADMIN = Principal(None)
 
 
 class Tokens:
@@ -82,9 +96,14 @@ class Tokens:
     def revoke(self, token_id: str, at: str) -> None:
         rec = self.by_id.get(token_id)
         if rec is not None and rec.revoked_at is None:
-            from dataclasses import replace
-
             self.add(replace(rec, revoked_at=at))
+
+    def apply(self, etype: EventType, data: dict[str, Any], at: str) -> None:
+        """Fold a token event (``token.created``, ``token.revoked``) in."""
+        if etype is EventType.TOKEN_CREATED:
+            self.add(TokenRecord(**data, created_at=at))
+        elif etype is EventType.TOKEN_REVOKED:
+            self.revoke(data["id"], at)
 
     def authenticate(self, token: str) -> Principal | None:
         h = digest(token)
@@ -93,4 +112,4 @@ class Tokens:
         rec = self.by_hash.get(h)
         if rec is None or not rec.usable(datetime.now(UTC)):
             return None
-        return Principal(rec.scope, rec.tournament_id, rec.id)
+        return Principal(Scope(rec.scope), rec.tournament_id, rec.id)

@@ -17,15 +17,11 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
-import orjson
-
+from .codec import dumps_text as dumps
 from .config import LiveConfig
-from .domain.models import Event, Match, Tournament
+from .domain.events import Event
+from .domain.models import Match, Tournament
 from .metrics import Metrics
-
-
-def dumps(value: Any) -> str:
-    return orjson.dumps(value).decode()
 
 
 def score_view(m: Match) -> dict[str, Any]:

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
-import orjson
 
+from .codec import dumps_text, loads
 from .domain.models import Match, Tournament
 
 SCHEMA_VERSION = 1
@@ -64,10 +64,6 @@ class SchemaTooNew(RuntimeError):
     pass
 
 
-def dumps(value: Any) -> str:
-    return orjson.dumps(value).decode()
-
-
 @dataclass
 class Batch:
     """What one writer transaction stores."""
@@ -83,7 +79,7 @@ class Batch:
 def tournament_doc(t: Tournament) -> str:
     d = t.to_dict()
     del d["matches"]
-    return dumps(d)
+    return dumps_text(d)
 
 
 class Store:
@@ -171,7 +167,7 @@ class Store:
                     conn.executemany(
                         "INSERT INTO matches (tournament_id, id, pos, doc) VALUES (?, ?, ?, ?)"
                         " ON CONFLICT (tournament_id, id) DO UPDATE SET doc = excluded.doc",
-                        [(t.id, m, pos[m], dumps(t.matches[m].to_dict())) for m in ids],
+                        [(t.id, m, pos[m], dumps_text(t.matches[m].to_dict())) for m in ids],
                     )
             for tid in batch.deleted:
                 conn.execute("DELETE FROM tournaments WHERE id = ?", (tid,))
@@ -196,13 +192,13 @@ class Store:
         out: dict[str, Tournament] = {}
         async with db.execute("SELECT doc FROM tournaments") as cur:
             async for (doc,) in cur:
-                t = Tournament.from_dict(orjson.loads(doc))
+                t = Tournament.from_dict(loads(doc))
                 out[t.id] = t
         sql = "SELECT tournament_id, doc FROM matches ORDER BY tournament_id, pos"
         async with db.execute(sql) as cur:
             async for tid, doc in cur:
                 if tid in out:
-                    m = Match.from_dict(orjson.loads(doc))
+                    m = Match.from_dict(loads(doc))
                     out[tid].matches[m.id] = m
         return out
 
@@ -235,42 +231,12 @@ class Store:
     # ---- reads ------------------------------------------------------------------------------
 
     async def events_after(self, tid: str, after: int, limit: int) -> list[dict[str, Any]]:
-        sql = (
-            "SELECT seq, doc FROM events"
-            " WHERE tournament_id = ? AND seq > ? AND type NOT LIKE 'token.%'"
-            " ORDER BY seq LIMIT ?"
-        )
+        sql = "SELECT seq, doc FROM events WHERE tournament_id = ? AND seq > ? ORDER BY seq LIMIT ?"
         async with self._reader().execute(sql, (tid, after, limit)) as cur:
             rows: Iterable[Any] = await cur.fetchall()
         out = []
         for seq, doc in rows:
-            d = orjson.loads(doc)
+            d = loads(doc)
             d["seq"] = seq
             out.append(d)
         return out
-
-    async def count_events(self, ids: list[str] | None = None) -> int:
-        """How many events are stored (or how many of ``ids``): for tests and benchmarks."""
-        reader = self._reader()
-        if ids is None:
-            sql, args = "SELECT COUNT(*) FROM events", ()
-            async with reader.execute(sql, args) as cur:
-                row = await cur.fetchone()
-            return int(row[0]) if row else 0
-        total = 0
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            sql = f"SELECT COUNT(*) FROM events WHERE id IN ({','.join('?' * len(chunk))})"
-            async with reader.execute(sql, chunk) as cur:
-                row = await cur.fetchone()
-            total += int(row[0]) if row else 0
-        return total
-
-    async def writable(self) -> bool:
-        try:
-            await self._db().execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES ('ping', '1')"
-            )
-            return True
-        except sqlite3.Error:
-            return False

@@ -16,8 +16,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.domain import engine
-from app.domain.models import Event, Tournament
+from app.domain import commands, state
+from app.domain.commands import Input
+from app.domain.events import Event, EventType
+from app.domain.models import Tournament
+from app.domain.results import report_result
 
 CASES = [
     ("double_elimination", 2048, {}),
@@ -31,16 +34,17 @@ class Seq:
 
     def event(self, type_: str, data: dict[str, Any]) -> Event:
         self.n += 1
-        return Event(f"e{self.n}", self.n, type_, "bench", "2026-01-01T00:00:00Z", data)
+        return Event(f"e{self.n}", self.n, EventType(type_), "bench", "2026-01-01T00:00:00Z", data)
 
 
 def pending_tournament(fmt: str, n: int, settings: dict[str, Any]) -> tuple[Tournament, Seq]:
     seq = Seq()
     body = {"name": "bench", "format": fmt, "settings": settings}
-    t = engine.new_tournament(seq.event("tournament.created", engine.create_tournament(body)))
+    t = state.new_tournament(seq.event("tournament.created", commands.create_tournament(body)))
     rows = [{"name": f"P{i}"} for i in range(n)]
-    data = engine.add_participants(t, rows, [f"p{i}" for i in range(n)])
-    engine.apply(t, seq.event("participant.added", data))
+    ids = iter(f"p{i}" for i in range(n))
+    data = commands.add_participants(t, Input(rows, new_id=lambda _prefix: next(ids)))
+    state.apply(t, seq.event("participant.added", data))
     return t, seq
 
 
@@ -48,24 +52,24 @@ def time_draw(fmt: str, n: int, settings: dict[str, Any], runs: int) -> float:
     samples = []
     for _ in range(runs):
         t, seq = pending_tournament(fmt, n, settings)
-        e = seq.event("tournament.started", engine.start(t))
+        e = seq.event("tournament.started", commands.start(t, Input()))
         t0 = time.perf_counter()
-        engine.apply(t, e)
+        state.apply(t, e)
         samples.append(time.perf_counter() - t0)
     return statistics.median(samples)
 
 
 def time_results(fmt: str, n: int, settings: dict[str, Any], runs: int) -> tuple[float, int]:
     t, seq = pending_tournament(fmt, n, settings)
-    engine.apply(t, seq.event("tournament.started", engine.start(t)))
+    state.apply(t, seq.event("tournament.started", commands.start(t, Input())))
     ready = [m.id for m in t.matches.values() if m.state == "ready"][:runs]
     samples = []
     for mid in ready:
         a = t.matches[mid].participants[0]
         t0 = time.perf_counter()
-        data = engine.report_result(t, mid, {"winner_id": a})
-        engine.apply(t, seq.event("match.result", data))
-        engine.followups(t)
+        data = report_result(t, mid, {"winner_id": a})
+        state.apply(t, seq.event("match.result", data))
+        commands.followups(t)
         samples.append(time.perf_counter() - t0)
     return statistics.median(samples), len(t.matches)
 

@@ -8,13 +8,13 @@ addresses costs bounded memory.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..config import ServerConfig
+from .problem import Problem
 
 EXEMPT = ("/healthz", "/readyz", "/metrics", "/static/")
 MAX_BUCKETS = 100_000
@@ -111,10 +111,7 @@ def bearer(scope: Scope) -> bytes | None:
 
 async def too_many(send: Send, wait: float) -> None:
     retry = max(1, math.ceil(wait))
-    body = json.dumps({
-        "type": "https://tourney.invalid/problems/429", "title": "Too many requests",
-        "status": 429, "detail": f"rate limited: retry in {retry} s",
-    }).encode()  # fmt: skip
+    body = Problem(429, "Too many requests", f"rate limited: retry in {retry} s").encode()
     await send({
         "type": "http.response.start", "status": 429,
         "headers": [(b"content-type", b"application/problem+json"),

@@ -10,72 +10,28 @@ import orjson
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
-from ..auth import Principal
-from ..domain.errors import DomainError
-from ..domain.models import Tournament
-from ..pipeline.appender import Unavailable
+from ..auth import Principal, Scope
+from ..codec import dumps
+from ..domain.models import Tournament, Visibility
+from ..runtime import Runtime
 from ..service import Service
+from .problem import Problem
 
 MAX_IDEMPOTENCY_KEY = 200
 MAX_JSON_DEPTH = 32
-
-
-class Problem(Exception):
-    """An HTTP error answered as application/problem+json (RFC 9457)."""
-
-    def __init__(
-        self,
-        status: int,
-        title: str,
-        detail: str = "",
-        errors: list[dict[str, str]] | None = None,
-        headers: dict[str, str] | None = None,
-        reason: str | None = None,
-    ) -> None:
-        super().__init__(detail or title)
-        self.reason = reason  # a short label for metrics
-        self.status = status
-        self.title = title
-        self.detail = detail
-        self.errors = errors
-        self.headers = headers or {}
-
-
-def dumps(value: Any) -> bytes:
-    return orjson.dumps(value)
 
 
 def json_response(value: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(dumps(value), status, headers, media_type="application/json")
 
 
-def problem_response(p: Problem) -> Response:
-    body: dict[str, Any] = {
-        "type": f"https://tourney.invalid/problems/{p.status}",
-        "title": p.title,
-        "status": p.status,
-        "detail": p.detail or p.title,
-    }
-    if p.errors:
-        body["errors"] = p.errors
-    return Response(dumps(body), p.status, p.headers, media_type="application/problem+json")
-
-
-def from_exception(exc: Exception) -> Problem | None:
-    if isinstance(exc, Problem):
-        return exc
-    if isinstance(exc, DomainError):
-        return Problem(exc.status, exc.title, exc.detail, exc.errors or None)
-    if isinstance(exc, Unavailable):
-        return Problem(
-            503, "Service unavailable", exc.reason, headers={"Retry-After": str(exc.retry_after)}
-        )
-    return None
+def runtime(conn: HTTPConnection) -> Runtime:
+    rt: Runtime = conn.app.state.runtime
+    return rt
 
 
 def service(conn: HTTPConnection) -> Service:
-    svc: Service = conn.app.state.service
-    return svc
+    return runtime(conn).service
 
 
 def depth(value: Any, limit: int) -> int:
@@ -142,7 +98,7 @@ def principal(conn: HTTPConnection, allow_query: bool = False) -> Principal | No
     token = bearer(conn, allow_query)
     if token is None:
         return None
-    who = service(conn).tokens.authenticate(token)
+    who = runtime(conn).tokens.authenticate(token)
     if who is None:
         raise Problem(401, "Unauthorized", "the token is not valid", headers=CHALLENGE)
     return who
@@ -151,12 +107,12 @@ def principal(conn: HTTPConnection, allow_query: bool = False) -> Principal | No
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="tourney"'}
 
 
-def require(conn: HTTPConnection, tid: str | None, scope: str) -> Principal:
+def require(conn: HTTPConnection, tid: str | None, scope: Scope) -> Principal:
     """A token allowed ``scope`` in ``tid`` (``tid`` None: the admin only)."""
     who = principal(conn, allow_query=conn.scope["type"] == "websocket")
     if who is None:
         raise Problem(401, "Unauthorized", "this needs a token", headers=CHALLENGE)
-    if tid is None and who.kind != "admin":
+    if tid is None and not who.admin:
         raise Problem(403, "Forbidden", "this needs the admin token")
     if tid is not None and not who.can(tid, scope):
         raise Problem(403, "Forbidden", f"the token cannot {scope} this tournament")
@@ -166,13 +122,13 @@ def require(conn: HTTPConnection, tid: str | None, scope: str) -> Principal:
 def readable(conn: HTTPConnection, tid: str) -> Tournament:
     """The tournament, if the caller may read it: public and unlisted to anyone, private to
     the admin and that tournament's tokens."""
-    t = service(conn).get(tid)
-    if t.visibility != "private":
+    t = runtime(conn).state.get(tid)
+    if t.visibility is not Visibility.PRIVATE:
         return t
     who = principal(conn, allow_query=conn.scope["type"] == "websocket")
     if who is None:
         raise Problem(401, "Unauthorized", "this tournament is private", headers=CHALLENGE)
-    if not (who.kind == "admin" or who.tournament_id == tid):
+    if not (who.admin or who.tournament_id == tid):
         raise Problem(403, "Forbidden", "this tournament is private")
     return t
 
@@ -198,7 +154,7 @@ async def idempotent(
         key = key.strip()
         if not key or len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable():
             raise Problem(400, "Bad Idempotency-Key", "must be 1 to 200 printable characters")
-        hit = await service(request).recall(key)
+        hit = await runtime(request).responses.recall(key)
         if hit is not None:
             first_scope, status, body = hit
             if first_scope != scope:
@@ -207,7 +163,7 @@ async def idempotent(
                             media_type="application/json")  # fmt: skip
     response = await run(key)
     if key is not None and response.status_code < 400:
-        service(request).remember(key, scope, response.status_code, bytes(response.body))
+        runtime(request).responses.remember(key, scope, response.status_code, bytes(response.body))
     return response
 
 

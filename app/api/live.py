@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from typing import Any
 
@@ -12,22 +11,25 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from ..domain.errors import DomainError
+from ..auth import Principal, Scope
+from ..codec import dumps_text, loads
+from ..domain.errors import DomainError, Forbidden, Invalid, Unavailable
 from ..hub import GOING_AWAY, NORMAL, SLOW, Subscriber, View
-from ..pipeline.appender import Unavailable
+from ..runtime import Runtime
+from ..service import Tick
 from .http import (
     CHALLENGE,
-    Problem,
     bearer,
-    from_exception,
     idempotent,
     json_response,
     parse_json,
     principal,
     read_body,
     readable,
+    runtime,
     service,
 )
+from .problem import PROBLEM_TYPE, Problem, from_exception
 
 POLICY = 1008
 MAX_WS_MESSAGE = 1_048_576
@@ -44,6 +46,28 @@ def parse_ticks(raw: bytes, content_type: str) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+def tick_shapes(items: list[Any], who: Principal) -> list[Tick]:
+    """Each item ``{"id", "tournament_id", "match_id", "scores", "detail"}`` checked for its
+    shape and for the caller's right to report in its tournament."""
+    ticks = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise Invalid.field(f"[{i}]", "must be an object")
+        tid = item.get("tournament_id")
+        if not isinstance(tid, str):
+            raise Invalid.field(f"[{i}].tournament_id", "must be a string")
+        mid = item.get("match_id")
+        if not isinstance(mid, str):
+            raise Invalid.field(f"[{i}].match_id", "must be a string")
+        eid = item.get("id")
+        if eid is not None and (not isinstance(eid, str) or not 0 < len(eid) <= 200):
+            raise Invalid.field(f"[{i}].id", "must be a string of 1 to 200 characters")
+        if not who.can(tid, Scope.REPORT):
+            raise Forbidden(f"the token cannot report in {tid}")
+        ticks.append(Tick(i, tid, mid, eid, item))
+    return ticks
+
+
 async def post_events(request: Request) -> Response:
     """``POST /api/v1/events``: many live ticks at once → 202 {accepted, first_seq, last_seq}."""
     who = principal(request)
@@ -55,10 +79,7 @@ async def post_events(request: Request) -> Response:
         raise Problem(422, "Invalid fields", "no ticks given")
 
     async def run(key: str | None) -> Response:
-        try:
-            out = await service(request).ingest(items, lambda tid: who.can(tid, "report"))
-        except PermissionError as exc:
-            raise Problem(403, "Forbidden", f"the token cannot report in {exc.args[0]}") from None
+        out = await service(request).ticks(tick_shapes(items, who))
         return json_response(out, 202)
 
     # each tick's own id dedupes it; an Idempotency-Key on the batch replays the first answer
@@ -85,7 +106,7 @@ def check_origin(ws: WebSocket) -> None:
 
 def admit(ws: WebSocket) -> str:
     """The caps on open WebSockets: a refusal is an immediate 503, never a hang."""
-    svc = service(ws)
+    svc = runtime(ws)
     address = ws.client.host if ws.client else ""
     why = svc.hub.gate.admit(address)
     if why is not None:
@@ -97,7 +118,7 @@ def admit(ws: WebSocket) -> str:
 async def subscribe(ws: WebSocket) -> None:
     """Snapshot (or the missed events), then every event; ``resume`` after a reconnect."""
     tid = str(ws.path_params["tid"])
-    svc = service(ws)
+    svc = runtime(ws)
     try:
         t = readable(ws, tid)
         if t.visibility == "private" or bearer(ws, allow_query=True):
@@ -208,7 +229,7 @@ def view_from(ws: WebSocket, matches: dict[str, Any]) -> View:
 
 async def receive_loop(ws: WebSocket, sub: Subscriber) -> None:
     """The client's messages (resume, ping); a disconnect ends the subscription."""
-    svc = service(ws)
+    svc = runtime(ws)
     while True:
         message = await ws.receive()
         if message["type"] == "websocket.disconnect":
@@ -219,15 +240,15 @@ async def receive_loop(ws: WebSocket, sub: Subscriber) -> None:
         handle_client_message(svc, sub, message)
 
 
-def handle_client_message(svc: Any, sub: Subscriber, message: Any) -> None:
+def handle_client_message(svc: Runtime, sub: Subscriber, message: Any) -> None:
     text = message.get("text") or (message.get("bytes") or b"").decode(errors="replace")
     try:
-        msg = json.loads(text) if len(text) < 4096 else None
-    except ValueError:
+        msg = loads(text) if len(text) < 4096 else None
+    except (ValueError, RecursionError):
         msg = None
     if isinstance(msg, dict) and msg.get("type") == "resume":
         after = msg.get("after")
-        t = svc.lookup(sub.tid)
+        t = svc.state.lookup(sub.tid)
         if t is not None and isinstance(after, int) and not isinstance(after, bool):
             svc.hub.resume(t, sub, after)
     elif isinstance(msg, dict) and msg.get("type") == "ping":
@@ -237,7 +258,7 @@ def handle_client_message(svc: Any, sub: Subscriber, message: Any) -> None:
 async def pump_frames(ws: WebSocket, sub: Subscriber) -> None:
     """Send queued frames in order, a heartbeat when idle; return once the subscriber is to be
     closed (after what was queued for it is sent)."""
-    frames = service(ws).metrics.frames
+    frames = runtime(ws).metrics.frames
     while True:
         await sub.wake.wait()
         sub.wake.clear()
@@ -263,13 +284,12 @@ async def refuse(ws: WebSocket, exc: Exception) -> None:
     """Before accepting: an HTTP answer (403/404/503) to the upgrade request."""
     p = from_exception(exc) or Problem(500, "Internal error")
     reason = p.reason or REFUSALS.get(p.status, str(p.status))
-    service(ws).metrics.ws_refused.labels(reason).inc()
+    runtime(ws).metrics.ws_refused.labels(reason).inc()
     if "websocket.http.response" not in ws.scope.get("extensions", {}):
         await ws.close(POLICY)
         return
-    body = {"type": "about:blank", "title": p.title, "status": p.status, "detail": p.detail}
     await ws.send_denial_response(
-        Response(json.dumps(body), p.status, p.headers, media_type="application/problem+json")
+        Response(p.encode(), p.status, p.headers, media_type=PROBLEM_TYPE)
     )
 
 
@@ -279,7 +299,7 @@ async def refuse(ws: WebSocket, exc: Exception) -> None:
 async def ingest(ws: WebSocket) -> None:
     """Frames of ticks in (one object or an array); ``{"type": "ack", "last_seq"}`` out once
     they are in the stream, or ``{"type": "error", ...}`` for a refused frame."""
-    svc = service(ws)
+    svc = runtime(ws)
     try:
         who = require_reporter(ws)
         check_origin(ws)
@@ -296,7 +316,7 @@ async def ingest(ws: WebSocket) -> None:
             if message["type"] == "websocket.disconnect":
                 return
             reply = await ingest_frame(svc, who, frame_text(message))
-            await ws.send_text(json.dumps(reply))
+            await ws.send_text(dumps_text(reply))
     except WebSocketDisconnect:
         return
     finally:
@@ -311,23 +331,21 @@ def frame_text(message: Any) -> str:
     return bytes(message.get("bytes") or b"").decode(errors="replace")
 
 
-def require_reporter(ws: WebSocket) -> Any:
+def require_reporter(ws: WebSocket) -> Principal:
     who = principal(ws, allow_query=True)
     if who is None:
         raise Problem(401, "Unauthorized", "this needs a report token", headers=CHALLENGE)
     return who
 
 
-async def ingest_frame(svc: Any, who: Any, text: str) -> dict[str, Any]:
+async def ingest_frame(svc: Runtime, who: Principal, text: str) -> dict[str, Any]:
     if len(text) > MAX_WS_MESSAGE:
         return {"type": "error", "status": 413, "detail": "frame too large"}
     try:
         value = parse_json(text.encode())
         items = value if isinstance(value, list) else [value]
-        out = await svc.ingest(items, lambda tid: who.can(tid, "report"))
+        out = await svc.service.ticks(tick_shapes(items, who))
         return {"type": "ack", **out}
-    except PermissionError as exc:
-        return {"type": "error", "status": 403, "detail": f"cannot report in {exc.args[0]}"}
     except Unavailable as exc:
         return {"type": "error", "status": 503, "detail": exc.reason,
                 "retry_after": exc.retry_after}  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..domain.formats import FORMATS
-from ..domain.models import RESULTS
+from ..domain.models import Result
 
 JSON = "application/json"
 PROBLEM = "application/problem+json"
@@ -161,7 +161,7 @@ def schemas() -> dict[str, Any]:
             state={"enum": ["pending", "ready", "live", "complete"]},
             scores={"type": ["array", "null"]}, games={"type": ["array", "null"]},
             winner_id=NULLABLE_STR, loser_id=NULLABLE_STR,
-            result={"enum": [*RESULTS, None]},
+            result={"enum": [*Result, None]},
             next={"type": "object"},
         ),
         "TournamentSummary": shape(

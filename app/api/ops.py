@@ -9,7 +9,9 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from .http import json_response, require, service
+from ..auth import Scope
+from ..domain.models import MatchState, TournamentState
+from .http import json_response, require, runtime
 from .openapi import spec
 
 STATIC = Path(__file__).resolve().parent.parent.parent / "static"
@@ -20,28 +22,28 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
-    checks = await service(request).readiness()
+    checks = await runtime(request).readiness()
     return json_response(checks, 200 if checks["ok"] else 503)
 
 
 async def metrics(request: Request) -> Response:
     if not request.app.state.config.server.metrics_public:
-        require(request, None, "manage")
-    svc = service(request)
-    m = svc.metrics
+        require(request, None, Scope.MANAGE)
+    rt = runtime(request)
+    m = rt.metrics
     m.sync()
-    m.backlog.set(svc.backlog)
-    tournaments = {"pending": 0, "underway": 0, "complete": 0}
-    matches = {"pending": 0, "ready": 0, "live": 0, "complete": 0}
-    for t in svc.tournaments.values():
-        tournaments[t.state] = tournaments.get(t.state, 0) + 1
-        if t.state == "underway":
+    m.backlog.set(rt.backlog)
+    tournaments = dict.fromkeys(TournamentState, 0)
+    matches = dict.fromkeys(MatchState, 0)
+    for t in rt.state.tournaments.values():
+        tournaments[t.state] += 1
+        if t.state is TournamentState.UNDERWAY:
             for match in t.matches.values():
-                matches[match.state] = matches.get(match.state, 0) + 1
-    for state, n in tournaments.items():
-        m.tournaments.labels(state).set(n)
-    for state, n in matches.items():
-        m.matches.labels(state).set(n)
+                matches[match.state] += 1
+    for t_state, n in tournaments.items():
+        m.tournaments.labels(t_state).set(n)
+    for m_state, k in matches.items():
+        m.matches.labels(m_state).set(k)
     return Response(generate_latest(m.registry), media_type=CONTENT_TYPE_LATEST)
 
 

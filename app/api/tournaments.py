@@ -1,9 +1,15 @@
-"""Tournaments, participants, matches, standings, events and tokens over HTTP."""
+"""Tournaments, participants, matches, standings, events and tokens over HTTP.
+
+Every command endpoint is one line of ``command(...)``: who may call it, which command of
+``domain.commands.COMMANDS`` it runs, and how its answer is shaped. ``command`` does the rest
+the same way each time: the token's scope, the body, the ``Idempotency-Key``, the service.
+"""
 
 from __future__ import annotations
 
 import base64
-import json
+import binascii
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,23 +17,30 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .. import auth
-from ..domain import engine
+from ..auth import Scope
+from ..codec import dumps, loads
+from ..domain.commands import COMMANDS, CommandName, Input
 from ..domain.errors import Invalid
+from ..domain.events import EventType
 from ..domain.formats import get_format
-from ..domain.models import Tournament
+from ..domain.models import Tournament, TournamentState, Visibility
 from ..service import Outcome, new_id
 from .http import (
-    Problem,
     etag_response,
     idempotent,
     json_response,
     read_json,
     readable,
     require,
+    runtime,
     service,
 )
+from .problem import Problem
 
 PAGE = 50
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+Reply = Callable[[Request, Outcome, Input], Response]
 
 
 def tid_of(request: Request) -> str:
@@ -38,17 +51,126 @@ def tournament_tag(t: Tournament) -> str:
     return f"{t.id}-{t.seq}"
 
 
-# ---- tournaments -------------------------------------------------------------------------------
+def current(request: Request) -> Tournament:
+    return runtime(request).state.get(tid_of(request))
+
+
+# ---- the command endpoints ---------------------------------------------------------------------
+
+
+def command(
+    name: CommandName, scope: Scope, reply: Reply, target: str = "", body: bool = True
+) -> Endpoint:
+    """An endpoint that runs ``name`` on the tournament in the path (``target``: the path
+    parameter naming its participant or match), answering with ``reply``."""
+
+    async def endpoint(request: Request) -> Response:
+        tid = tid_of(request)
+        require(request, tid, scope)
+        what = str(request.path_params[target]) if target else ""
+        inp = Input(await read_json(request) if body else None, what, new_id)
+
+        async def run(key: str | None) -> Response:
+            out = await service(request).execute(name, tid, inp, key)
+            return reply(request, out, inp)
+
+        return await idempotent(request, tid, run)
+
+    endpoint.__name__ = endpoint.__qualname__ = str(name)
+    return endpoint
+
+
+def whole_tournament(request: Request, out: Outcome, inp: Input) -> Response:
+    return json_response(current(request).to_dict())
+
+
+def the_participant(request: Request, out: Outcome, inp: Input) -> Response:
+    return json_response(current(request).participants[inp.target].to_dict())
+
+
+def the_match(request: Request, out: Outcome, inp: Input) -> Response:
+    return json_response(current(request).matches[inp.target].to_dict())
+
+
+def no_content(request: Request, out: Outcome, inp: Input) -> Response:
+    return Response(status_code=204)
+
+
+def participants_added(request: Request, out: Outcome, inp: Input) -> Response:
+    """The participants added (an array for an array); a repeat whose first answer is gone gets
+    every participant."""
+    t = current(request)
+    if out.duplicate:
+        return json_response([p.to_dict() for p in t.participant_list()], 201)
+    added = [t.participants[p["id"]].to_dict() for p in out.event.data["participants"]]
+    return json_response(added if isinstance(inp.body, list) else added[0], 201)
+
+
+def matches_reset(request: Request, out: Outcome, inp: Input) -> Response:
+    t = current(request)
+    reset = out.event.data.get("reset", [inp.target])
+    return json_response({"match_id": inp.target, "reset": reset,
+                          "matches": [t.matches[x].to_dict() for x in reset]})  # fmt: skip
+
+
+MANAGE, REPORT = Scope.MANAGE, Scope.REPORT
+C = CommandName
+patch_tournament = command(C.UPDATE_TOURNAMENT, MANAGE, whole_tournament)
+delete_tournament = command(C.DELETE_TOURNAMENT, MANAGE, no_content, body=False)
+add_participants = command(C.ADD_PARTICIPANTS, MANAGE, participants_added)
+patch_participant = command(C.UPDATE_PARTICIPANT, MANAGE, the_participant, "pid")
+delete_participant = command(C.REMOVE_PARTICIPANT, MANAGE, no_content, "pid", body=False)
+disqualify = command(C.DISQUALIFY, MANAGE, the_participant, "pid", body=False)
+start = command(C.START, MANAGE, whole_tournament, body=False)
+report_result = command(C.REPORT_RESULT, REPORT, the_match, "mid")
+reopen_match = command(C.REOPEN, MANAGE, matches_reset, "mid", body=False)
+
+
+async def reopen(request: Request) -> Response:
+    """``?dry_run=1``: the matches a reopen would reset, and nothing changes."""
+    if request.query_params.get("dry_run") not in ("1", "true"):
+        return await reopen_match(request)
+    require(request, tid_of(request), MANAGE)
+    mid = str(request.path_params["mid"])
+    plan = COMMANDS[C.REOPEN].decide(current(request), Input(None, mid))
+    return json_response({"match_id": mid, "reset": plan["reset"], "dry_run": True})
+
+
+async def live_tick(request: Request) -> Response:
+    tid, mid = tid_of(request), str(request.path_params["mid"])
+    require(request, tid, REPORT)
+    body = await read_json(request)
+
+    async def run(key: str | None) -> Response:
+        out = await service(request).tick(tid, mid, body, key)
+        return json_response({"seq": out.event.seq, "duplicate": out.duplicate}, 202)
+
+    return await idempotent(request, tid, run)
+
+
+async def create_tournament(request: Request) -> Response:
+    require(request, None, MANAGE)
+    body = await read_json(request)
+
+    async def run(key: str | None) -> Response:
+        out = await service(request).create(body, key)
+        tid = out.event.tournament_id
+        t = runtime(request).state.get(tid)
+        return json_response(t.to_dict(), 201, {"Location": f"/api/v1/tournaments/{tid}"})
+
+    return await idempotent(request, None, run)
+
+
+# ---- reads -------------------------------------------------------------------------------------
 
 
 async def list_tournaments(request: Request) -> Response:
     state = request.query_params.get("state")
-    if state is not None and state not in ("pending", "underway", "complete"):
+    if state is not None and state not in tuple(TournamentState):
         raise Problem(422, "Invalid query", "state must be pending, underway or complete")
     limit = query_int(request, "limit", PAGE, 1, 200)
-    items = [t for t in service(request).tournaments.values() if t.visibility == "public"]
-    if state:
-        items = [t for t in items if t.state == state]
+    items = [t for t in runtime(request).state.tournaments.values()
+             if t.visibility is Visibility.PUBLIC and (not state or t.state == state)]  # fmt: skip
     items.sort(key=lambda t: (t.created_at, t.id), reverse=True)
     cursor = request.query_params.get("cursor")
     if cursor:
@@ -58,148 +180,24 @@ async def list_tournaments(request: Request) -> Response:
     body: dict[str, Any] = {"items": [t.summary() for t in page], "next_cursor": None}
     if len(items) > limit:
         last = page[-1]
-        raw = json.dumps([last.created_at, last.id]).encode()
-        body["next_cursor"] = base64.urlsafe_b64encode(raw).decode()
+        body["next_cursor"] = base64.urlsafe_b64encode(dumps([last.created_at, last.id])).decode()
     return json_response(body)
 
 
 def decode_cursor(cursor: str) -> tuple[str, str]:
     """The (created_at, id) a page ended at, from the opaque cursor this server gave."""
     try:
-        after = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, TypeError):
+        after = loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, TypeError, binascii.Error, RecursionError):
         after = None
     if not (isinstance(after, list) and len(after) == 2 and all(isinstance(x, str) for x in after)):
         raise Problem(422, "Invalid query", "cursor is not one this server gave")
     return after[0], after[1]
 
 
-async def create_tournament(request: Request) -> Response:
-    require(request, None, "manage")
-    body = await read_json(request)
-
-    async def run(key: str | None) -> Response:
-        tid = new_id("t_")
-        out = await service(request).command(
-            tid, "tournament.created", lambda _t: engine.create_tournament(body), key, create=True
-        )
-        return created(request, out)
-
-    return await idempotent(request, None, run)
-
-
-def created(request: Request, out: Outcome) -> Response:
-    """201 with the tournament; for a repeat whose first answer is gone, its current state."""
-    tid = out.event.tournament_id
-    t = service(request).get(tid)
-    return json_response(t.to_dict(), 201, {"Location": f"/api/v1/tournaments/{tid}"})
-
-
 async def get_tournament(request: Request) -> Response:
     t = readable(request, tid_of(request))
     return etag_response(request, t.to_dict(), tournament_tag(t))
-
-
-async def patch_tournament(request: Request) -> Response:
-    tid = tid_of(request)
-    require(request, tid, "manage")
-    body = await read_json(request)
-
-    async def run(key: str | None) -> Response:
-        await service(request).command(
-            tid, "tournament.updated", lambda t: engine.update_tournament(need(t), body), key
-        )
-        return json_response(service(request).get(tid).to_dict())
-
-    return await idempotent(request, tid, run)
-
-
-async def delete_tournament(request: Request) -> Response:
-    tid = tid_of(request)
-    require(request, tid, "manage")
-    await service(request).command(tid, "tournament.deleted", lambda _t: {})
-    return Response(status_code=204)
-
-
-def need(t: Tournament | None) -> Tournament:
-    assert t is not None
-    return t
-
-
-# ---- participants ------------------------------------------------------------------------------
-
-
-async def add_participants(request: Request) -> Response:
-    tid = tid_of(request)
-    require(request, tid, "manage")
-    body = await read_json(request)
-    count = len(body) if isinstance(body, list) else 1
-    ids = [new_id("p_") for _ in range(min(count, engine.MAX_PARTICIPANTS + 1))]
-
-    async def run(key: str | None) -> Response:
-        out = await service(request).command(
-            tid, "participant.added", lambda t: engine.add_participants(need(t), body, ids), key
-        )
-        t = service(request).get(tid)
-        if out.duplicate:
-            return json_response([p.to_dict() for p in t.participant_list()], 201)
-        added = [t.participants[p["id"]].to_dict() for p in out.event.data["participants"]]
-        return json_response(added if isinstance(body, list) else added[0], 201)
-
-    return await idempotent(request, tid, run)
-
-
-async def patch_participant(request: Request) -> Response:
-    tid, pid = tid_of(request), str(request.path_params["pid"])
-    require(request, tid, "manage")
-    body = await read_json(request)
-
-    async def run(key: str | None) -> Response:
-        await service(request).command(
-            tid, "participant.updated",
-            lambda t: engine.update_participant(need(t), pid, body), key,
-        )  # fmt: skip
-        return json_response(service(request).get(tid).participants[pid].to_dict())
-
-    return await idempotent(request, tid, run)
-
-
-async def delete_participant(request: Request) -> Response:
-    tid, pid = tid_of(request), str(request.path_params["pid"])
-    require(request, tid, "manage")
-    await service(request).command(
-        tid, "participant.removed", lambda t: engine.remove_participant(need(t), pid)
-    )
-    return Response(status_code=204)
-
-
-async def disqualify(request: Request) -> Response:
-    tid, pid = tid_of(request), str(request.path_params["pid"])
-    require(request, tid, "manage")
-
-    async def run(key: str | None) -> Response:
-        await service(request).command(
-            tid, "participant.disqualified", lambda t: engine.disqualify(need(t), pid), key
-        )
-        return json_response(service(request).get(tid).participants[pid].to_dict())
-
-    return await idempotent(request, tid, run)
-
-
-# ---- the draw and results ----------------------------------------------------------------------
-
-
-async def start(request: Request) -> Response:
-    tid = tid_of(request)
-    require(request, tid, "manage")
-
-    async def run(key: str | None) -> Response:
-        await service(request).command(
-            tid, "tournament.started", lambda t: engine.start(need(t)), key
-        )
-        return json_response(service(request).get(tid).to_dict())
-
-    return await idempotent(request, tid, run)
 
 
 async def list_matches(request: Request) -> Response:
@@ -211,52 +209,7 @@ async def list_matches(request: Request) -> Response:
 
 async def get_match(request: Request) -> Response:
     t = readable(request, tid_of(request))
-    return json_response(engine.match(t, str(request.path_params["mid"])).to_dict())
-
-
-async def report_result(request: Request) -> Response:
-    tid, mid = tid_of(request), str(request.path_params["mid"])
-    require(request, tid, "report")
-    body = await read_json(request)
-
-    async def run(key: str | None) -> Response:
-        await service(request).command(
-            tid, "match.result", lambda t: engine.report_result(need(t), mid, body), key
-        )
-        return json_response(service(request).get(tid).matches[mid].to_dict())
-
-    return await idempotent(request, tid, run)
-
-
-async def reopen(request: Request) -> Response:
-    tid, mid = tid_of(request), str(request.path_params["mid"])
-    require(request, tid, "manage")
-    if request.query_params.get("dry_run") in ("1", "true"):
-        plan = engine.reopen(service(request).get(tid), mid)
-        return json_response({"match_id": mid, "reset": plan["reset"], "dry_run": True})
-
-    async def run(key: str | None) -> Response:
-        out = await service(request).command(
-            tid, "match.reopened", lambda t: engine.reopen(need(t), mid), key
-        )
-        t = service(request).get(tid)
-        reset = out.event.data.get("reset", [mid])
-        return json_response({"match_id": mid, "reset": reset,
-                              "matches": [t.matches[x].to_dict() for x in reset]})  # fmt: skip
-
-    return await idempotent(request, tid, run)
-
-
-async def live_tick(request: Request) -> Response:
-    tid, mid = tid_of(request), str(request.path_params["mid"])
-    require(request, tid, "report")
-    body = await read_json(request)
-
-    async def run(key: str | None) -> Response:
-        out = await service(request).tick(tid, mid, body, key)
-        return json_response({"seq": out.event.seq, "duplicate": out.duplicate}, 202)
-
-    return await idempotent(request, tid, run)
+    return json_response(t.match(str(request.path_params["mid"])).to_dict())
 
 
 async def standings(request: Request) -> Response:
@@ -268,7 +221,7 @@ async def events(request: Request) -> Response:
     t = readable(request, tid_of(request))
     after = query_int(request, "after", 0, 0, 2**62)
     limit = query_int(request, "limit", 100, 1, 1000)
-    return json_response(await service(request).store.events_after(t.id, after, limit))
+    return json_response(await runtime(request).store.events_after(t.id, after, limit))
 
 
 def query_int(request: Request, name: str, default: int, low: int, high: int) -> int:
@@ -288,40 +241,44 @@ def query_int(request: Request, name: str, default: int, low: int, high: int) ->
 
 
 async def create_token(request: Request) -> Response:
-    require(request, None, "manage")
+    require(request, None, MANAGE)
     body = await read_json(request)
+    data = token_fields(request, body)
+    token = auth.new_token("tt")
+    data.update(id=new_id("tok_"), hash=auth.digest(token))
+
+    async def run(key: str | None) -> Response:
+        out = await service(request).record(EventType.TOKEN_CREATED, data, key)
+        if out.duplicate:
+            raise Problem(409, "Repeated request", "this token was already created")
+        record = auth.TokenRecord(**data, created_at=out.event.at)
+        return json_response({**record.public(), "token": token}, 201)
+
+    return await idempotent(request, "", run)
+
+
+def token_fields(request: Request, body: Any) -> dict[str, Any]:
+    """``{"tournament_id", "scope", "label", "expires_at"}``, checked."""
     if not isinstance(body, dict):
         raise Invalid.field("body", "must be an object")
+    unknown = set(body) - {"tournament_id", "scope", "label", "expires_at"}
+    if unknown:
+        raise Invalid.field(sorted(unknown)[0], "is not a known field")
     tid = body.get("tournament_id")
-    if not isinstance(tid, str) or tid not in service(request).tournaments:
+    if not isinstance(tid, str) or runtime(request).state.lookup(tid) is None:
         raise Invalid.field("tournament_id", "is not a tournament")
     scope = body.get("scope")
-    if scope not in auth.SCOPES:
+    if scope not in tuple(Scope):
         raise Invalid.field("scope", "must be manage or report")
     label = body.get("label", "")
     if not isinstance(label, str) or len(label) > 200:
         raise Invalid.field("label", "must be a string of at most 200 characters")
     expires = body.get("expires_at")
-    if expires is not None:
-        expires = check_time(expires)
-    unknown = set(body) - {"tournament_id", "scope", "label", "expires_at"}
-    if unknown:
-        raise Invalid.field(sorted(unknown)[0], "is not a known field")
-    token = auth.new_token("tt")
-    data = {"id": new_id("tok_"), "hash": auth.digest(token), "tournament_id": tid,
-            "scope": scope, "label": label, "expires_at": expires}  # fmt: skip
-
-    async def run(key: str | None) -> Response:
-        out = await service(request).command("", "token.created", lambda _t: data, key, True)
-        if out.duplicate:
-            raise Problem(409, "Repeated request", "this token was already created")
-        return json_response({**auth.TokenRecord(**data, created_at=out.event.at).public(),
-                              "token": token}, 201)  # fmt: skip
-
-    return await idempotent(request, "", run)
+    return {"tournament_id": tid, "scope": scope, "label": label,
+            "expires_at": None if expires is None else future_time(expires)}  # fmt: skip
 
 
-def check_time(value: Any) -> str:
+def future_time(value: Any) -> str:
     """An ISO-8601 time in the future, as UTC; a naive time is taken as UTC."""
     message = "must be an ISO-8601 time, such as 2030-01-31T12:00:00Z"
     if not isinstance(value, str) or len(value) > 64:
@@ -339,10 +296,9 @@ def check_time(value: Any) -> str:
 
 
 async def revoke_token(request: Request) -> Response:
-    require(request, None, "manage")
+    require(request, None, MANAGE)
     token_id = str(request.path_params["token_id"])
-    svc = service(request)
-    if token_id not in svc.tokens.by_id:
+    if token_id not in runtime(request).tokens.by_id:
         raise Problem(404, "Not found", f"no token {token_id!r}")
-    await svc.command("", "token.revoked", lambda _t: {"id": token_id}, None, True)
+    await service(request).record(EventType.TOKEN_REVOKED, {"id": token_id}, None)
     return Response(status_code=204)

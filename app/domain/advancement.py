@@ -5,9 +5,9 @@ bracket format shares it.
 
 from __future__ import annotations
 
-from .models import Match, Tournament
+from .models import Match, MatchState, ParticipantStatus, Result, Tournament
 
-INACTIVE = frozenset({"disqualified", "withdrawn"})
+INACTIVE = frozenset({ParticipantStatus.DISQUALIFIED, ParticipantStatus.WITHDRAWN})
 
 
 def slot_is_dead(t: Tournament, m: Match, side: int) -> bool:
@@ -18,16 +18,16 @@ def slot_is_dead(t: Tournament, m: Match, side: int) -> bool:
     if s.from_match is None:
         return True
     src = t.matches[s.from_match]
-    return src.state == "complete"
+    return src.state == MatchState.COMPLETE
 
 
 def decide(
-    t: Tournament, m: Match, winner: str | None, loser: str | None, result: str
+    t: Tournament, m: Match, winner: str | None, loser: str | None, result: Result
 ) -> list[str]:
     """Record ``m`` as decided and move its winner and loser on. Returns every changed match."""
-    if m.state != "complete":
+    if m.state != MatchState.COMPLETE:
         t.open_matches -= 1
-    m.state = "complete"
+    m.state = MatchState.COMPLETE
     m.winner_id = winner
     m.loser_id = loser
     m.result = result
@@ -46,7 +46,7 @@ def feed_next(t: Tournament, m: Match) -> list[str]:
         if target_id is None:
             continue
         target = t.matches[target_id]
-        if target.state == "complete":  # an unneeded grand final reset, already settled
+        if target.state == MatchState.COMPLETE:  # an unneeded grand final reset, already settled
             continue
         for s in target.slots:
             if s.from_match == m.id and s.from_outcome == outcome:
@@ -63,31 +63,31 @@ def feed_next(t: Tournament, m: Match) -> list[str]:
 def refresh(t: Tournament, m: Match) -> list[str]:
     """Bring a not-yet-decided match's state in line with its slots; auto-decide byes and
     forfeits of disqualified participants. Returns the matches changed beyond ``m``."""
-    if m.state == "complete":
+    if m.state == MatchState.COMPLETE:
         return []
     if is_reset(m) and reset_unneeded(t, m):
         for s in m.slots:
             s.participant_id = None
-        return decide(t, m, None, None, "bye")[1:]
+        return decide(t, m, None, None, Result.BYE)[1:]
     dead = [slot_is_dead(t, m, i) for i in (0, 1)]
     pids = m.participants
     waiting = [pids[i] is None and not dead[i] for i in (0, 1)]
     if any(waiting):
-        m.state = "pending"
+        m.state = MatchState.PENDING
         return []
     if dead[0] and dead[1]:
-        return decide(t, m, None, None, "bye")[1:]
+        return decide(t, m, None, None, Result.BYE)[1:]
     if dead[0] or dead[1]:
-        return decide(t, m, pids[1] if dead[0] else pids[0], None, "bye")[1:]
+        return decide(t, m, pids[1] if dead[0] else pids[0], None, Result.BYE)[1:]
     a, b = pids[0], pids[1]
     assert a is not None and b is not None
     out = [t.participants[a].status in INACTIVE, t.participants[b].status in INACTIVE]
     if out[0] and out[1]:
-        return decide(t, m, None, None, "double_forfeit")[1:]
+        return decide(t, m, None, None, Result.DOUBLE_FORFEIT)[1:]
     if out[0] or out[1]:
-        return decide(t, m, b if out[0] else a, a if out[0] else b, "forfeit")[1:]
-    if m.state == "pending":
-        m.state = "ready"
+        return decide(t, m, b if out[0] else a, a if out[0] else b, Result.FORFEIT)[1:]
+    if m.state == MatchState.PENDING:
+        m.state = MatchState.READY
     return []
 
 
@@ -105,7 +105,7 @@ def reset_unneeded(t: Tournament, m: Match) -> bool:
     if src_id is None:
         return False
     src = t.matches[src_id]
-    if src.state != "complete":
+    if src.state != MatchState.COMPLETE:
         return False
     lb_champion = src.slots[1].participant_id
     return src.loser_id is None or lb_champion is None or src.winner_id != lb_champion
@@ -128,7 +128,7 @@ def reopen_plan(t: Tournament, mid: str) -> list[str]:
             if target_id is None:
                 continue
             target = t.matches[target_id]
-            if target.state in ("complete", "live"):
+            if target.state in (MatchState.COMPLETE, MatchState.LIVE):
                 stack.append(target_id)
     return order
 
@@ -138,7 +138,7 @@ def reopen(t: Tournament, mid: str) -> list[str]:
     plan = reopen_plan(t, mid)
     for cur in plan:
         m = t.matches[cur]
-        if m.state == "complete":
+        if m.state == MatchState.COMPLETE:
             t.open_matches += 1
         for target_id, outcome in ((m.winner_to, "winner"), (m.loser_to, "loser")):
             if target_id is None:
@@ -146,7 +146,7 @@ def reopen(t: Tournament, mid: str) -> list[str]:
             for s in t.matches[target_id].slots:
                 if s.from_match == cur and s.from_outcome == outcome:
                     s.participant_id = None
-        m.state = "pending"
+        m.state = MatchState.PENDING
         m.scores = None
         m.games = []
         m.winner_id = m.loser_id = m.result = None

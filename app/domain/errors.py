@@ -1,4 +1,5 @@
-"""Errors the domain raises; each carries the HTTP status the API answers with."""
+"""The errors a handler maps to an answer; each carries its HTTP status. The domain raises the
+first four; ``Forbidden`` is the API's, ``Unavailable`` the pipeline's."""
 
 from __future__ import annotations
 
@@ -38,3 +39,22 @@ class NotFound(DomainError):
 
     status = 404
     title = "Not found"
+
+
+class Forbidden(DomainError):
+    """The caller's token lacks the right (403)."""
+
+    status = 403
+    title = "Forbidden"
+
+
+class Unavailable(DomainError):
+    """The event pipeline cannot take a write now (503 with Retry-After)."""
+
+    status = 503
+    title = "Service unavailable"
+
+    def __init__(self, reason: str, retry_after: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after

@@ -1,4 +1,4 @@
-"""The tournament as held in memory: participants, matches, and the events that change them.
+"""The tournament as held in memory: participants and matches, and the closed sets of their states.
 
 Pure data: no I/O. ``to_dict`` gives the public JSON shape (API.md); ``from_dict`` reads it back,
 so a tournament round-trips through the store unchanged.
@@ -7,45 +7,56 @@ so a tournament round-trips through the store unchanged.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
-PARTICIPANT_STATUSES = ("active", "disqualified", "withdrawn")
-MATCH_STATES = ("pending", "ready", "live", "complete")
-RESULTS = ("win", "draw", "forfeit", "bye", "double_forfeit")
-VISIBILITIES = ("public", "unlisted", "private")
-
-# Every structural event bumps the tournament's version; live ticks do not.
-LIVE_EVENT_TYPES = frozenset({"match.live"})
+from .errors import NotFound
 
 
-@dataclass(slots=True)
-class Event:
-    """One applied change: ``seq`` is global and orders every event the server applied."""
+class FormatName(StrEnum):
+    SINGLE_ELIMINATION = "single_elimination"
+    DOUBLE_ELIMINATION = "double_elimination"
+    ROUND_ROBIN = "round_robin"
+    SWISS = "swiss"
+    GROUPS_PLAYOFFS = "groups_playoffs"
 
-    id: str
-    seq: int
-    type: str
-    tournament_id: str
-    at: str
-    data: dict[str, Any]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "seq": self.seq,
-            "type": self.type,
-            "tournament_id": self.tournament_id,
-            "at": self.at,
-            "data": self.data,
-        }
+class TournamentState(StrEnum):
+    PENDING = "pending"  # registration
+    UNDERWAY = "underway"  # after the start
+    COMPLETE = "complete"  # every match decided
 
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Event:
-        return cls(d["id"], int(d["seq"]), d["type"], d["tournament_id"], d["at"], d["data"])
+
+class MatchState(StrEnum):
+    PENDING = "pending"  # waiting for a slot
+    READY = "ready"
+    LIVE = "live"  # live scores arriving
+    COMPLETE = "complete"
 
     @property
-    def structural(self) -> bool:
-        return self.type not in LIVE_EVENT_TYPES
+    def playable(self) -> bool:
+        """Ready or live: a result or a live score may be reported."""
+        return self in (MatchState.READY, MatchState.LIVE)
+
+
+class ParticipantStatus(StrEnum):
+    ACTIVE = "active"
+    DISQUALIFIED = "disqualified"
+    WITHDRAWN = "withdrawn"
+
+
+class Result(StrEnum):
+    WIN = "win"
+    DRAW = "draw"
+    FORFEIT = "forfeit"  # one side did not play: a win for the other
+    BYE = "bye"  # one side (or neither) was there to play
+    DOUBLE_FORFEIT = "double_forfeit"  # neither played: a loss for both
+
+
+class Visibility(StrEnum):
+    PUBLIC = "public"  # listed, readable by anyone
+    UNLISTED = "unlisted"  # readable by id
+    PRIVATE = "private"  # readable with a token of the tournament
 
 
 @dataclass(slots=True)
@@ -54,7 +65,7 @@ class Participant:
     name: str
     seed: int
     rating: float | None = None
-    status: str = "active"
+    status: ParticipantStatus = ParticipantStatus.ACTIVE
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -67,7 +78,8 @@ class Participant:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Participant:
-        return cls(d["id"], d["name"], int(d["seed"]), d.get("rating"), d.get("status", "active"))
+        status = ParticipantStatus(d.get("status", ParticipantStatus.ACTIVE))
+        return cls(d["id"], d["name"], int(d["seed"]), d.get("rating"), status)
 
 
 @dataclass(slots=True)
@@ -100,12 +112,12 @@ class Match:
     number: int
     slots: list[Slot]
     group: int | None = None
-    state: str = "pending"
+    state: MatchState = MatchState.PENDING
     scores: list[float] | None = None
     games: list[list[float]] = field(default_factory=list)
     winner_id: str | None = None
     loser_id: str | None = None
-    result: str | None = None
+    result: Result | None = None
     winner_to: str | None = None
     loser_to: str | None = None
     best_of: int = 1
@@ -114,12 +126,6 @@ class Match:
     @property
     def participants(self) -> list[str | None]:
         return [s.participant_id for s in self.slots]
-
-    def side_of(self, pid: str) -> int | None:
-        for i, s in enumerate(self.slots):
-            if s.participant_id == pid:
-                return i
-        return None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -143,6 +149,7 @@ class Match:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Match:
         nxt = d.get("next") or {}
+        result = d.get("result")
         return cls(
             id=d["id"],
             bracket=d["bracket"],
@@ -150,12 +157,12 @@ class Match:
             number=int(d["number"]),
             slots=[Slot.from_dict(s) for s in d["slots"]],
             group=d.get("group"),
-            state=d.get("state", "pending"),
+            state=MatchState(d.get("state", MatchState.PENDING)),
             scores=d.get("scores"),
             games=d.get("games") or [],
             winner_id=d.get("winner_id"),
             loser_id=d.get("loser_id"),
-            result=d.get("result"),
+            result=Result(result) if result is not None else None,
             winner_to=nxt.get("winner_to"),
             loser_to=nxt.get("loser_to"),
             best_of=int(d.get("best_of", 1)),
@@ -167,10 +174,10 @@ class Match:
 class Tournament:
     id: str
     name: str
-    format: str
+    format: FormatName
     settings: dict[str, Any]
-    visibility: str = "public"
-    state: str = "pending"
+    visibility: Visibility = Visibility.PUBLIC
+    state: TournamentState = TournamentState.PENDING
     participants: dict[str, Participant] = field(default_factory=dict)
     matches: dict[str, Match] = field(default_factory=dict)
     version: int = 0
@@ -185,8 +192,19 @@ class Tournament:
     def participant_list(self) -> list[Participant]:
         return sorted(self.participants.values(), key=lambda p: p.seed)
 
-    def match_list(self) -> list[Match]:
-        return list(self.matches.values())
+    def participant(self, pid: str) -> Participant:
+        """The participant ``pid`` (NotFound if there is none)."""
+        p = self.participants.get(pid)
+        if p is None:
+            raise NotFound(f"no participant {pid!r} in this tournament")
+        return p
+
+    def match(self, mid: str) -> Match:
+        """The match ``mid`` (NotFound if there is none)."""
+        m = self.matches.get(mid)
+        if m is None:
+            raise NotFound(f"no match {mid!r} in this tournament")
+        return m
 
     def summary(self) -> dict[str, Any]:
         """Everything but participants and matches (the list view)."""
@@ -217,10 +235,10 @@ class Tournament:
         t = cls(
             id=d["id"],
             name=d["name"],
-            format=d["format"],
+            format=FormatName(d["format"]),
             settings=d.get("settings") or {},
-            visibility=d.get("visibility", "public"),
-            state=d.get("state", "pending"),
+            visibility=Visibility(d.get("visibility", Visibility.PUBLIC)),
+            state=TournamentState(d.get("state", TournamentState.PENDING)),
             version=int(d.get("version", 0)),
             seq=int(d.get("seq", 0)),
             created_at=d.get("created_at", ""),
@@ -233,5 +251,5 @@ class Tournament:
         for m in d.get("matches", []):
             match = Match.from_dict(m)
             t.matches[match.id] = match
-        t.open_matches = sum(1 for m in t.matches.values() if m.state != "complete")
+        t.open_matches = sum(1 for m in t.matches.values() if m.state != MatchState.COMPLETE)
         return t

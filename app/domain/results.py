@@ -8,7 +8,7 @@ from typing import Any
 
 from .errors import Conflict, Invalid, NotFound
 from .formats import get_format
-from .models import Match, Tournament
+from .models import Match, MatchState, Result, Tournament
 from .validation import obj, only_keys, pair
 
 
@@ -17,8 +17,8 @@ def report_result(t: Tournament, mid: str, body: Any) -> dict[str, Any]:
     m = t.matches.get(mid)
     if m is None:
         raise NotFound(f"no match {mid!r} in this tournament")
-    if m.state not in ("ready", "live"):
-        if m.state == "complete":
+    if not m.state.playable:
+        if m.state == MatchState.COMPLETE:
             raise Conflict("the match already has a result; reopen it first")
         raise Conflict("the match is not ready: it is waiting for a participant")
     body = obj(body, "body")
@@ -83,9 +83,9 @@ def outcome(
     if winner is None:
         if not draws:
             raise Invalid.field("scores", "a draw is not allowed in this format: give a winner_id")
-        return {**base, "winner_id": None, "loser_id": None, "result": "draw"}
+        return {**base, "winner_id": None, "loser_id": None, "result": Result.DRAW}
     loser = b if winner == a else a
-    return {**base, "winner_id": winner, "loser_id": loser, "result": "win"}
+    return {**base, "winner_id": winner, "loser_id": loser, "result": Result.WIN}
 
 
 def forfeit_result(m: Match, value: Any) -> dict[str, Any]:
@@ -95,9 +95,14 @@ def forfeit_result(m: Match, value: Any) -> dict[str, Any]:
         raise Invalid.field("forfeit", "must be a participant of the match, or both of them")
     base: dict[str, Any] = {"match_id": m.id, "scores": None, "games": []}
     if len(who) == 2:
-        return {**base, "winner_id": None, "loser_id": None, "result": "double_forfeit"}
+        return {**base, "winner_id": None, "loser_id": None, "result": Result.DOUBLE_FORFEIT}
     loser = who[0]
-    return {**base, "winner_id": b if loser == a else a, "loser_id": loser, "result": "forfeit"}
+    return {
+        **base,
+        "winner_id": b if loser == a else a,
+        "loser_id": loser,
+        "result": Result.FORFEIT,
+    }
 
 
 def games_list(value: Any, best_of: int) -> list[list[float]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .models import Match, Tournament
+from .models import Match, MatchState, Result, Tournament
 
 
 def tally(t: Tournament, matches: Iterable[Match] | None = None) -> dict[str, dict[str, float]]:
@@ -19,10 +19,10 @@ def tally(t: Tournament, matches: Iterable[Match] | None = None) -> dict[str, di
         for pid in t.participants
     }
     for m in t.matches.values() if matches is None else matches:
-        if m.state != "complete" or m.result == "bye":
+        if m.state != MatchState.COMPLETE or m.result is Result.BYE:
             continue
         a, b = m.participants
-        if m.result == "draw" and a and b:
+        if m.result is Result.DRAW and a and b:
             rows[a]["draws"] += 1
             rows[b]["draws"] += 1
         else:
@@ -30,7 +30,7 @@ def tally(t: Tournament, matches: Iterable[Match] | None = None) -> dict[str, di
                 rows[m.winner_id]["wins"] += 1
             if m.loser_id:
                 rows[m.loser_id]["losses"] += 1
-            if m.result == "double_forfeit":
+            if m.result is Result.DOUBLE_FORFEIT:
                 for pid in (a, b):
                     if pid:
                         rows[pid]["losses"] += 1
@@ -61,18 +61,18 @@ def elimination_depths(t: Tournament, matches: list[Match]) -> tuple[dict[str, f
             depth[pid] = max(depth.get(pid, 0.0), d)
 
     for m in matches:
-        if m.state != "complete" or (m.result == "bye" and m.winner_id is None):
+        if m.state != MatchState.COMPLETE or (m.result is Result.BYE and m.winner_id is None):
             continue
         out = [m.loser_id] if m.loser_id else []
-        if m.result == "double_forfeit":
+        if m.result is Result.DOUBLE_FORFEIT:
             out = [pid for pid in m.participants if pid]
         for pid in out:
             if m.bracket == "third_place":
                 mark(pid, final_wb - 0.5)
             elif m.bracket == "grand_final":
-                if m.loser_to is None or t.matches[m.loser_to].state == "complete":
+                if m.loser_to is None or t.matches[m.loser_to].state == MatchState.COMPLETE:
                     mark(pid, top + 0.5)
-            elif m.loser_to is None or m.result == "double_forfeit":
+            elif m.loser_to is None or m.result is Result.DOUBLE_FORFEIT:
                 mark(pid, m.round)
         if m.winner_id is None:
             continue
@@ -87,7 +87,7 @@ def elimination_depths(t: Tournament, matches: list[Match]) -> tuple[dict[str, f
 
 def unplayed(m: Match) -> bool:
     """A grand final reset settled without being played."""
-    return m.state == "complete" and m.result == "bye" and m.winner_id is None
+    return m.state == MatchState.COMPLETE and m.result is Result.BYE and m.winner_id is None
 
 
 def elimination_standings(

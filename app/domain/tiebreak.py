@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .models import Match, Tournament
+from .models import Match, MatchState, Result, Tournament
 from .standings import row
 
 
@@ -65,14 +65,14 @@ def records(
     recs = {pid: Record(pid, t.participants[pid].seed) for pid in pids}
     win = points["win"] or 1.0
     for m in matches:
-        if m.state == "complete":
+        if m.state == MatchState.COMPLETE:
             record_match(recs, m, points, win)
     return recs
 
 
 def record_match(recs: dict[str, Record], m: Match, points: dict[str, float], win: float) -> None:
     a, b = m.participants
-    if m.result == "bye":
+    if m.result is Result.BYE:
         w = recs.get(m.winner_id or "")
         if w is not None:
             bye = points.get("bye", points["win"])
@@ -83,8 +83,8 @@ def record_match(recs: dict[str, Record], m: Match, points: dict[str, float], wi
     if a is None or b is None or a not in recs or b not in recs:
         return
     ra, rb = recs[a], recs[b]
-    played = m.result in ("win", "draw")
-    if m.result == "draw":
+    played = m.result in (Result.WIN, Result.DRAW)
+    if m.result is Result.DRAW:
         earned = {a: points["draw"], b: points["draw"]}
         frac = {a: 0.5, b: 0.5}
         ra.draws += 1

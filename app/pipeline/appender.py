@@ -17,23 +17,14 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from ..config import PipelineConfig
-from ..domain.errors import Conflict
-from ..domain.models import Event
+from ..domain.errors import Conflict, Unavailable
+from ..domain.events import Event, EventType
 from ..metrics import Metrics
 from .stream import Appended, Stream
 
 log = logging.getLogger("tourney.appender")
 
 MAX_GROUP = 5000  # events per Lua call
-
-
-class Unavailable(Exception):
-    """The pipeline cannot take a write now (503 with Retry-After)."""
-
-    def __init__(self, reason: str, retry_after: int) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_after = retry_after
 
 
 @dataclass(slots=True)
@@ -54,7 +45,7 @@ class Appender:
         stream: Stream,
         cfg: PipelineConfig,
         metrics: Metrics,
-        apply: Callable[[Event], list[str]],
+        apply: Callable[[Event], list[str] | None],
         committed: Callable[[], int],
     ) -> None:
         self.stream = stream
@@ -119,7 +110,7 @@ class Appender:
             count += len(waiter[0])
         events = [e for evs, _ in group for e in evs]
         ttl, tick_ttl = self.cfg.idempotency_ttl_seconds, self.cfg.tick_id_ttl_seconds
-        pairs = [(e, tick_ttl if e.type == "match.live" else ttl) for e in events]
+        pairs = [(e, tick_ttl if e.type is EventType.MATCH_LIVE else ttl) for e in events]
         try:
             results = await self.stream.append(pairs)
         except (aioredis.RedisError, OSError, TimeoutError) as exc:
@@ -153,7 +144,7 @@ class Appender:
             return Applied(r.seq, True, [])
         self.appended_seq = max(self.appended_seq, r.seq)
         self.metrics.appended[e.type] += 1
-        return Applied(r.seq, False, self.apply(e))
+        return Applied(r.seq, False, self.apply(e) or [])
 
     async def resolve(self, tid: str) -> None:
         """Settle appends whose outcome was unknown: apply those that reached the stream."""

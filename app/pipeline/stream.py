@@ -14,10 +14,10 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 import redis.asyncio as aioredis
 
-from ..domain.models import Event
+from ..codec import dumps, dumps_text, loads
+from ..domain.events import Event
 
 log = logging.getLogger("tourney.stream")
 
@@ -90,11 +90,11 @@ class Keys:
 def encode(event: Event) -> str:
     d = event.to_dict()
     del d["seq"]
-    return orjson.dumps(d).decode()
+    return dumps_text(d)
 
 
 def decode(fields: dict[bytes, bytes]) -> Event:
-    d: dict[str, Any] = orjson.loads(fields[b"e"])
+    d: dict[str, Any] = loads(fields[b"e"])
     d["seq"] = int(fields[b"s"])
     return Event.from_dict(d)
 
@@ -111,7 +111,7 @@ class Stream:
         if not events:
             return []
         items = [[e.id, ttl, e.tournament_id, encode(e)] for e, ttl in events]
-        args: list[str | bytes] = [self.keys.ids, orjson.dumps(items)]
+        args: list[str | bytes] = [self.keys.ids, dumps(items)]
         raw: Any = await self._append(keys=[self.keys.stream, self.keys.seq], args=args)
         out = []
         for text in raw.decode().split(","):

@@ -18,8 +18,9 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from ..config import PipelineConfig
-from ..domain import engine
-from ..domain.models import Event, Tournament
+from ..domain.events import Event, EventType
+from ..domain.models import Tournament
+from ..domain.state import fold
 from ..metrics import Metrics
 from ..store import Batch, Store
 from .stream import Stream, decode
@@ -130,14 +131,14 @@ class Writer:
     def fold(self, batch: Batch, e: Event, doc: str) -> None:
         """Add ``e`` (``doc``: its JSON as the stream holds it) to the batch and the projection."""
         batch.events.append((e.seq, e.id, e.tournament_id, e.type, doc))
-        if e.type.startswith("token."):
+        if e.type.about_tokens:
             fold_token(batch, e)
             return
-        changed = engine.fold(self.projection, e)
+        changed = fold(self.projection, e)
         if changed is None:
             return
         tid = e.tournament_id
-        if e.type == "tournament.deleted":
+        if e.type is EventType.TOURNAMENT_DELETED:
             batch.deleted.add(tid)
             batch.tournaments.pop(tid, None)
             batch.matches.pop(tid, None)
@@ -145,7 +146,7 @@ class Writer:
         batch.deleted.discard(tid)
         t = self.projection[tid]
         batch.tournaments[tid] = t
-        if e.type == "tournament.started":
+        if e.type is EventType.TOURNAMENT_STARTED:
             changed = list(t.matches)
         batch.matches.setdefault(tid, set()).update(changed)
 
@@ -195,7 +196,7 @@ class Writer:
 
 
 def fold_token(batch: Batch, e: Event) -> None:
-    if e.type == "token.created":
+    if e.type is EventType.TOKEN_CREATED:
         batch.tokens.append({**e.data, "created_at": e.at})
-    elif e.type == "token.revoked":
+    elif e.type is EventType.TOKEN_REVOKED:
         batch.revoked.append((e.at, e.data["id"]))

@@ -20,13 +20,13 @@ def test_entries_delivered_by_a_lost_read_reply_are_stored(
     external_valkey.start()
 
     async def main() -> None:
-        async with Rig(external_valkey.url, tmp_path / "t.db") as rig:
+        async with Rig(external_valkey.url, tmp_path) as rig:
             tid = await rig.tournament(4)
             await rig.drain()
-            mid = next(m.id for m in rig.svc.tournaments[tid].matches.values())
+            mid = next(m.id for m in rig.state.tournaments[tid].matches.values())
             ticks = [{"id": f"lost-{i}", "tournament_id": tid, "match_id": mid,
                       "scores": [i, 0]} for i in range(30)]  # fmt: skip
-            await rig.svc.ingest(ticks, lambda _tid: True)
+            await rig.ticks(ticks)
             # The delivery Redis made (and wrote to its append-only file) whose reply was lost:
             with redis.Redis(unix_socket_path=str(external_valkey.socket)) as r:
                 r.xreadgroup("writer", rig.writer.consumer, {rig.prefix + "events": ">"}, 10)
@@ -39,5 +39,5 @@ def test_entries_delivered_by_a_lost_read_reply_are_stored(
                 assert r.xpending(rig.prefix + "events", "writer")["pending"] == 0
 
     asyncio.run(main())
-    stored = stored_ids(tmp_path / "t.db", "lost")
+    stored = stored_ids(tmp_path / "tourney.sqlite3", "lost")
     assert len(stored) == 30, f"{30 - len(stored)} acknowledged ticks were never stored"

@@ -1,4 +1,5 @@
-"""An in-process tourney pipeline on a real Valkey and a real SQLite file, driven step by step."""
+"""An in-process tourney on a real Valkey and a real SQLite file, built as the server builds it
+(``Runtime``) and driven step by step: the writer runs in burst mode (``drain``)."""
 
 from __future__ import annotations
 
@@ -7,51 +8,36 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-import redis.asyncio as aioredis
-
 from app import config
-from app.domain import engine
-from app.hub import Hub
-from app.metrics import Metrics
-from app.pipeline.stream import Stream
-from app.pipeline.writer import Writer
-from app.service import Service
-from app.store import Store
+from app.domain.commands import CommandName, Input
+from app.runtime import Runtime
+from app.service import Outcome, Tick, new_id
 
 
 class Rig:
-    def __init__(self, url: str, db: Path, prefix: str | None = None, **pipeline: Any) -> None:
+    def __init__(self, url: str, data: Path, prefix: str | None = None, **pipeline: Any) -> None:
         self.url = url
-        self.db = db
+        self.db = data / "tourney.sqlite3"
         self.prefix = prefix or f"t{secrets.token_hex(4)}:"
         base = config.Config()
         self.cfg = dataclasses.replace(
             base,
+            server=dataclasses.replace(base.server, data_dir=str(data)),
             redis=dataclasses.replace(base.redis, url=url, key_prefix=self.prefix),
             pipeline=dataclasses.replace(base.pipeline, **pipeline),
         )
 
     async def __aenter__(self) -> Rig:
-        self.metrics = Metrics()
-        self.redis = aioredis.Redis.from_url(self.url, socket_timeout=2)
-        self.store = Store(self.db)
-        await self.store.open()
-        self.stream = Stream(self.redis, self.prefix)
-        self.hub = Hub(self.cfg.live, self.metrics)
-        self.svc = Service(self.cfg, self.stream, self.store, self.hub, self.metrics)
-        await self.svc.recover()
-        self.writer = Writer(
-            self.stream, self.store, await self.store.load_tournaments(), self.cfg.pipeline,
-            self.metrics,
-        )  # fmt: skip
-        self.writer.committed_seq = await self.store.max_seq()
-        self.svc.writer = self.writer
+        self.rt = Runtime(self.cfg)
+        await self.rt.open()
+        await self.rt.recover()
+        self.svc, self.state, self.store = self.rt.service, self.rt.state, self.rt.store
+        self.stream, self.writer, self.redis = self.rt.stream, self.rt.writer, self.rt.redis
         await self.stream.ensure_group()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await self.store.close()
-        await self.redis.aclose()
+        await self.rt.close()
 
     async def drain(self) -> int:
         """Burst mode: the writer's pending entries, then new ones, until the stream is empty."""
@@ -62,21 +48,30 @@ class Rig:
             total += n
         return total
 
+    async def run(
+        self,
+        name: CommandName,
+        tid: str,
+        body: Any = None,
+        target: str = "",
+        key: str | None = None,
+    ) -> Outcome:
+        return await self.svc.execute(name, tid, Input(body, target, new_id), key)
+
+    async def result(self, tid: str, mid: str, scores: list[int]) -> Outcome:
+        return await self.run(CommandName.REPORT_RESULT, tid, {"scores": scores}, mid)
+
+    async def tick(self, tid: str, mid: str, scores: list[int], key: str | None = None) -> Outcome:
+        return await self.svc.tick(tid, mid, {"scores": scores}, key)
+
+    async def ticks(self, items: list[dict[str, Any]]) -> dict[str, Any]:
+        ticks = [Tick(i, x["tournament_id"], x["match_id"], x.get("id"), x) for i, x in
+                 enumerate(items)]  # fmt: skip
+        return await self.svc.ticks(ticks)
+
     async def tournament(self, n: int = 4, **body: Any) -> str:
-        tid = "t_" + secrets.token_hex(4)
-        await self.svc.command(
-            tid, "tournament.created",
-            lambda _t: engine.create_tournament({"name": "Cup", **body}), create=True,
-        )  # fmt: skip
-        ids = [f"p{i}_{tid}" for i in range(n)]
-        players = [{"name": f"P{i}"} for i in range(n)]
-        await self.svc.command(
-            tid, "participant.added", lambda t: engine.add_participants(need(t), players, ids)
-        )
-        await self.svc.command(tid, "tournament.started", lambda t: engine.start(need(t)))
+        out = await self.svc.create({"name": "Cup", **body}, None)
+        tid = out.event.tournament_id
+        await self.run(CommandName.ADD_PARTICIPANTS, tid, [{"name": f"P{i}"} for i in range(n)])
+        await self.run(CommandName.START, tid)
         return tid
-
-
-def need(t: Any) -> Any:
-    assert t is not None
-    return t

@@ -5,17 +5,14 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from app.domain import engine
-from app.domain.errors import Conflict
-from app.pipeline.appender import Unavailable
+from app.domain.errors import Conflict, Unavailable
 from app.pipeline.stream import Stream
 from tests.conftest import Valkey
 
-from .rig import Rig, need
+from .rig import Rig
 
 
 def stored_ids(db: Path) -> list[str]:
@@ -23,31 +20,28 @@ def stored_ids(db: Path) -> list[str]:
         return [r[0] for r in conn.execute("SELECT id FROM events ORDER BY seq")]
 
 
-def ready(svc: Any, tid: str) -> list[str]:
-    return [m.id for m in svc.tournaments[tid].matches.values() if m.state == "ready"]
+def ready(rig: Rig, tid: str) -> list[str]:
+    return [m.id for m in rig.state.tournaments[tid].matches.values() if m.state == "ready"]
 
 
 async def play(rig: Rig, tid: str) -> None:
-    while mids := ready(rig.svc, tid):
+    while mids := ready(rig, tid):
         for mid in mids:
-            await rig.svc.command(
-                tid, "match.result",
-                lambda t, mid=mid: engine.report_result(need(t), mid, {"scores": [3, 1]}),
-            )  # fmt: skip
+            await rig.result(tid, mid, [3, 1])
 
 
 def test_every_event_reaches_sqlite_exactly_once(valkey: Valkey, tmp_path: Path) -> None:
     async def main() -> None:
-        async with Rig(valkey.url, tmp_path / "t.db") as rig:
+        async with Rig(valkey.url, tmp_path) as rig:
             tid = await rig.tournament(8)
             await play(rig, tid)
-            assert rig.svc.tournaments[tid].state == "complete"
+            assert rig.state.tournaments[tid].state == "complete"
             await rig.drain()
             ids = stored_ids(rig.db)
             assert len(ids) == len(set(ids)) == rig.svc.appender.appended_seq
             # the projection written beside the events is the state the service holds
             loaded = await rig.store.load_tournaments()
-            assert loaded[tid].to_dict() == rig.svc.tournaments[tid].to_dict()
+            assert loaded[tid].to_dict() == rig.state.tournaments[tid].to_dict()
 
     asyncio.run(main())
 
@@ -56,7 +50,7 @@ def test_writer_stopped_between_commit_and_ack_redelivers_without_duplicates(
     valkey: Valkey, tmp_path: Path
 ) -> None:
     async def main() -> None:
-        async with Rig(valkey.url, tmp_path / "t.db") as rig:
+        async with Rig(valkey.url, tmp_path) as rig:
             tid = await rig.tournament(4)
             await play(rig, tid)
             # read a batch and commit it to SQLite, then "die" before XACK
@@ -72,28 +66,28 @@ def test_writer_stopped_between_commit_and_ack_redelivers_without_duplicates(
             before = stored_ids(rig.db)
             assert await rig.stream.pending_count() == len(entries)
         # a new process: its writer redelivers the pending entries; nothing is stored twice
-        async with Rig(valkey.url, tmp_path / "t.db", prefix=rig.prefix) as again:
+        async with Rig(valkey.url, tmp_path, prefix=rig.prefix) as again:
             assert await again.drain() == len(entries)
             assert await again.stream.pending_count() == 0
             assert stored_ids(again.db) == before
             loaded = await again.store.load_tournaments()
-            assert loaded[tid].to_dict() == again.svc.tournaments[tid].to_dict()
-            assert again.svc.tournaments[tid].state == "complete"
+            assert loaded[tid].to_dict() == again.state.tournaments[tid].to_dict()
+            assert again.state.tournaments[tid].state == "complete"
 
     asyncio.run(main())
 
 
 def test_restart_recovers_entries_not_yet_in_sqlite(valkey: Valkey, tmp_path: Path) -> None:
     async def main() -> None:
-        async with Rig(valkey.url, tmp_path / "t.db") as rig:
+        async with Rig(valkey.url, tmp_path) as rig:
             tid = await rig.tournament(8)
             await rig.drain()  # the draw is stored ...
             await play(rig, tid)  # ... the results are only in the stream
-            expected = rig.svc.tournaments[tid].to_dict()
+            expected = rig.state.tournaments[tid].to_dict()
             appended = rig.svc.appender.appended_seq
-        async with Rig(valkey.url, tmp_path / "t.db", prefix=rig.prefix) as again:
+        async with Rig(valkey.url, tmp_path, prefix=rig.prefix) as again:
             # state is whole before the writer has stored anything
-            assert again.svc.tournaments[tid].to_dict() == expected
+            assert again.state.tournaments[tid].to_dict() == expected
             await again.drain()
             assert len(stored_ids(again.db)) == appended
             assert (await again.store.load_tournaments())[tid].to_dict() == expected
@@ -103,19 +97,17 @@ def test_restart_recovers_entries_not_yet_in_sqlite(valkey: Valkey, tmp_path: Pa
 
 def test_a_repeated_event_id_is_applied_once(valkey: Valkey, tmp_path: Path) -> None:
     async def main() -> None:
-        async with Rig(valkey.url, tmp_path / "t.db") as rig:
+        async with Rig(valkey.url, tmp_path) as rig:
             tid = await rig.tournament(2)
-            (mid,) = ready(rig.svc, tid)
-            build = lambda t: engine.live_tick(need(t), mid, {"scores": [1, 0]})  # noqa: E731
-            first = await rig.svc.command(tid, "match.live", build, event_id="tick-1")
-            again = await rig.svc.command(tid, "match.live", build, event_id="tick-1")
+            (mid,) = ready(rig, tid)
+            first = await rig.tick(tid, mid, [1, 0], "tick-1")
+            again = await rig.tick(tid, mid, [1, 0], "tick-1")
             assert not first.duplicate and again.duplicate
             assert again.event.seq == first.event.seq
-            out = await rig.svc.ingest(
+            out = await rig.ticks(
                 [{"id": "tick-1", "tournament_id": tid, "match_id": mid, "scores": [1, 0]},
                  {"id": "tick-2", "tournament_id": tid, "match_id": mid, "scores": [2, 0]},
                  {"id": "tick-2", "tournament_id": tid, "match_id": mid, "scores": [2, 0]}],
-                lambda _tid: True,
             )  # fmt: skip
             assert out["accepted"] == 3 and out["duplicates"] == 2
             await rig.drain()
@@ -127,18 +119,12 @@ def test_a_repeated_event_id_is_applied_once(valkey: Valkey, tmp_path: Path) -> 
 
 def test_an_id_from_another_tournament_is_refused(valkey: Valkey, tmp_path: Path) -> None:
     async def main() -> None:
-        async with Rig(valkey.url, tmp_path / "t.db") as rig:
+        async with Rig(valkey.url, tmp_path) as rig:
             a, b = await rig.tournament(2), await rig.tournament(2)
-            (ma,), (mb,) = ready(rig.svc, a), ready(rig.svc, b)
-            await rig.svc.command(
-                a, "match.live", lambda t: engine.live_tick(need(t), ma, {"scores": [1, 0]}),
-                event_id="shared",
-            )  # fmt: skip
+            (ma,), (mb,) = ready(rig, a), ready(rig, b)
+            await rig.tick(a, ma, [1, 0], "shared")
             with pytest.raises(Conflict):
-                await rig.svc.command(
-                    b, "match.live", lambda t: engine.live_tick(need(t), mb, {"scores": [1, 0]}),
-                    event_id="shared",
-                )  # fmt: skip
+                await rig.tick(b, mb, [1, 0], "shared")
 
     asyncio.run(main())
 
@@ -147,27 +133,18 @@ def test_backlog_over_its_bound_refuses_writes_and_changes_nothing(
     valkey: Valkey, tmp_path: Path
 ) -> None:
     async def main() -> None:
-        async with Rig(valkey.url, tmp_path / "t.db", backlog_limit=5) as rig:
+        async with Rig(valkey.url, tmp_path, backlog_limit=5) as rig:
             tid = await rig.tournament(4)  # 3 events, none written yet
-            (mid, *_) = ready(rig.svc, tid)
+            (mid, *_) = ready(rig, tid)
             for i in range(3):
-                await rig.svc.command(
-                    tid, "match.live",
-                    lambda t, i=i: engine.live_tick(need(t), mid, {"scores": [i, 0]}),
-                )  # fmt: skip
-            before = rig.svc.tournaments[tid].to_dict()
+                await rig.tick(tid, mid, [i, 0])
+            before = rig.state.tournaments[tid].to_dict()
             with pytest.raises(Unavailable) as err:
-                await rig.svc.command(
-                    tid, "match.result",
-                    lambda t: engine.report_result(need(t), mid, {"scores": [2, 0]}),
-                )  # fmt: skip
+                await rig.result(tid, mid, [2, 0])
             assert err.value.retry_after >= 1
-            assert rig.svc.tournaments[tid].to_dict() == before
+            assert rig.state.tournaments[tid].to_dict() == before
             await rig.drain()  # once written, writes flow again
-            await rig.svc.command(
-                tid, "match.result",
-                lambda t: engine.report_result(need(t), mid, {"scores": [2, 0]}),
-            )  # fmt: skip
+            await rig.result(tid, mid, [2, 0])
 
     asyncio.run(main())
 
@@ -176,23 +153,17 @@ def test_unreachable_redis_answers_unavailable_and_changes_nothing(
     valkey: Valkey, tmp_path: Path
 ) -> None:
     async def main() -> None:
-        async with Rig(valkey.url, tmp_path / "t.db") as rig:
+        async with Rig(valkey.url, tmp_path) as rig:
             tid = await rig.tournament(2)
-            (mid,) = ready(rig.svc, tid)
-            before = rig.svc.tournaments[tid].to_dict()
+            (mid,) = ready(rig, tid)
+            before = rig.state.tournaments[tid].to_dict()
             dead = type(rig.redis).from_url(f"unix://{tmp_path}/nothing.sock", socket_timeout=0.5)
             rig.svc.appender.stream = Stream(dead, rig.prefix)
             with pytest.raises(Unavailable):
-                await rig.svc.command(
-                    tid, "match.result",
-                    lambda t: engine.report_result(need(t), mid, {"scores": [2, 0]}),
-                )  # fmt: skip
-            assert rig.svc.tournaments[tid].to_dict() == before
+                await rig.result(tid, mid, [2, 0])
+            assert rig.state.tournaments[tid].to_dict() == before
             await dead.aclose()
             rig.svc.appender.stream = rig.stream  # Redis is back: writes flow again
-            await rig.svc.command(
-                tid, "match.result",
-                lambda t: engine.report_result(need(t), mid, {"scores": [2, 0]}),
-            )  # fmt: skip
+            await rig.result(tid, mid, [2, 0])
 
     asyncio.run(main())

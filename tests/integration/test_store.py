@@ -55,7 +55,7 @@ def test_migrations_run_in_order_once(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_backup_while_writing_is_a_consistent_copy(valkey: Valkey, tmp_path: Path) -> None:
     async def main() -> None:
         data = tmp_path / "data"
-        async with Rig(valkey.url, data / "tourney.sqlite3") as rig:
+        async with Rig(valkey.url, data) as rig:
             await rig.tournament(16)
             await rig.drain()
             out = backup(data, tmp_path / "copy.sqlite3")
@@ -66,6 +66,6 @@ def test_backup_while_writing_is_a_consistent_copy(valkey: Valkey, tmp_path: Pat
             loaded = await restored.load_tournaments()
             await restored.close()
             (t,) = loaded.values()
-            assert t.to_dict() == rig.svc.tournaments[t.id].to_dict()
+            assert t.to_dict() == rig.state.tournaments[t.id].to_dict()
 
     asyncio.run(main())

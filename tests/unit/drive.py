@@ -7,31 +7,33 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from app.domain import engine
+from app.domain import commands, state
+from app.domain.commands import Input
+from app.domain.events import Event, EventType
 from app.domain.formats import get_format
-from app.domain.models import Event, Match, Tournament
+from app.domain.models import Match, Tournament
+from app.domain.results import report_result
 
 
 class Driver:
     def __init__(self, fmt: str, settings: dict[str, Any] | None = None, tid: str = "t1") -> None:
         self.seq = 0
         self.tid = tid
-        data = engine.create_tournament({"name": "T", "format": fmt, "settings": settings or {}})
+        data = commands.create_tournament({"name": "T", "format": fmt, "settings": settings or {}})
         self.created = self.event("tournament.created", data)
-        self.t = engine.new_tournament(self.created)
+        self.t = state.new_tournament(self.created)
         self.events: list[Event] = []
 
     def event(self, type_: str, data: dict[str, Any]) -> Event:
         self.seq += 1
-        return Event(
-            f"e{self.seq}", self.seq, type_, self.tid, f"2026-01-01T00:00:{self.seq:02d}Z", data
-        )
+        at = f"2026-01-01T00:00:{self.seq:02d}Z"
+        return Event(f"e{self.seq}", self.seq, EventType(type_), self.tid, at, data)
 
     def emit(self, type_: str, data: dict[str, Any]) -> list[str]:
         e = self.event(type_, data)
         self.events.append(e)
-        changed = engine.apply(self.t, e)
-        for ftype, fdata in engine.followups(self.t):
+        changed = state.apply(self.t, e)
+        for ftype, fdata in commands.followups(self.t):
             changed += self.emit(ftype, fdata)
         return changed
 
@@ -40,22 +42,24 @@ class Driver:
             {"name": f"P{i + 1}"} | ({"rating": 2000 - 10 * i} if ratings else {}) for i in range(n)
         ]
         ids = [f"{self.tid}-p{i + 1}" for i in range(n)]
-        self.emit("participant.added", engine.add_participants(self.t, rows, ids))
+        new_ids = iter(ids)
+        inp = Input(rows, new_id=lambda _prefix: next(new_ids))
+        self.emit("participant.added", commands.add_participants(self.t, inp))
         return ids
 
     def start(self) -> None:
-        self.emit("tournament.started", engine.start(self.t))
+        self.emit("tournament.started", commands.start(self.t, Input()))
 
     def report(self, mid: str, body: dict[str, Any]) -> list[str]:
-        return self.emit("match.result", engine.report_result(self.t, mid, body))
+        return self.emit("match.result", report_result(self.t, mid, body))
 
     def reopen(self, mid: str) -> dict[str, Any]:
-        data = engine.reopen(self.t, mid)
+        data = commands.reopen(self.t, Input(target=mid))
         self.emit("match.reopened", data)
         return data
 
     def disqualify(self, pid: str) -> None:
-        self.emit("participant.disqualified", engine.disqualify(self.t, pid))
+        self.emit("participant.disqualified", commands.disqualify(self.t, Input(target=pid)))
 
     def ready(self) -> list[Match]:
         ms = [m for m in self.t.matches.values() if m.state in ("ready", "live")]
@@ -74,9 +78,9 @@ class Driver:
 
     def replay(self) -> Tournament:
         """A fresh tournament folded from the recorded events (determinism check)."""
-        t = engine.new_tournament(self.created)
+        t = state.new_tournament(self.created)
         for e in self.events:
-            engine.apply(t, Event.from_dict(e.to_dict()))
+            state.apply(t, Event.from_dict(e.to_dict()))
         return t
 
 

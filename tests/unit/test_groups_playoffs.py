@@ -5,7 +5,8 @@ from typing import Any
 import pytest
 from drive import Driver, higher_seed_wins
 
-from app.domain import engine
+from app.domain import commands
+from app.domain.commands import Input
 from app.domain.errors import Conflict, Invalid
 from app.domain.formats import get_format
 
@@ -62,7 +63,7 @@ def test_draws_only_in_the_group_stage_and_no_reopen_after_playoff() -> None:
     with pytest.raises(Invalid):
         d.report(final.id, {"scores": [1, 1]})
     with pytest.raises(Conflict):
-        engine.reopen(d.t, group[1].id)
+        commands.reopen(d.t, Input(target=group[1].id))
 
 
 def test_settings_and_start_checks() -> None:

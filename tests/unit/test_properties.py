@@ -11,7 +11,8 @@ from drive import Driver, random_results
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.domain import engine
+from app.domain import commands
+from app.domain.commands import Input
 from app.domain.errors import Conflict
 from app.domain.formats import get_format
 from app.domain.models import Match, Tournament
@@ -83,7 +84,7 @@ def check_reopen(d: Driver, rng: random.Random) -> None:
     rng.shuffle(candidates)
     for m in candidates[:20]:
         try:
-            preview = engine.reopen(t, m.id)
+            preview = commands.reopen(t, Input(target=m.id))
         except Conflict:
             continue
         before = comparable(t)

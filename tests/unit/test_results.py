@@ -3,10 +3,11 @@ from __future__ import annotations
 import pytest
 from drive import Driver
 
-from app.domain import engine
+from app.domain import commands
 from app.domain.errors import Conflict, Invalid, NotFound
 from app.domain.formats import get_format
 from app.domain.models import Tournament
+from app.domain.results import report_result
 
 
 def started(fmt: str, n: int, **settings: object) -> Driver:
@@ -38,11 +39,11 @@ def test_forfeit_and_unknowns() -> None:
     with pytest.raises(Invalid):
         d.report(m.id, {"forfeit": "nobody"})
     with pytest.raises(NotFound):
-        engine.report_result(d.t, "nope", {"winner_id": a})
+        report_result(d.t, "nope", {"winner_id": a})
     d.report(m.id, {"forfeit": a})
     assert m.result == "forfeit" and m.winner_id == b and m.loser_id == a
     with pytest.raises(Conflict):
-        engine.report_result(d.t, m.id, {"winner_id": a})
+        report_result(d.t, m.id, {"winner_id": a})
 
 
 def test_draw_allowed_in_round_robin_and_best_of_draw() -> None:
@@ -97,7 +98,7 @@ def test_normalized_settings_normalize_to_themselves() -> None:
     for name, fmt in FORMATS.items():
         once = fmt.normalize_settings({})
         assert fmt.normalize_settings(once) == once, name
-        data = engine.create_tournament({"name": "x", "format": name, "settings": {}})
+        data = commands.create_tournament({"name": "x", "format": name, "settings": {}})
         assert data["settings"] == once
 
 

@@ -6,11 +6,13 @@ from typing import Any
 import pytest
 from drive import Driver, higher_seed_wins
 
-from app.domain import engine
+from app.domain import commands, state
+from app.domain.commands import Input
 from app.domain.errors import Conflict
 from app.domain.formats import get_format
 from app.domain.formats.swiss import preview_pairing
 from app.domain.formats.swiss_pairing import History, pair
+from app.domain.results import report_result
 
 
 def started(n: int, ratings: bool = False, **settings: Any) -> Driver:
@@ -65,7 +67,7 @@ def test_rounds_follow_and_the_next_round_is_paired_by_followups() -> None:
     assert sorted(r2[0].participants) == ["t1-p1", "t1-p3"]
     d.play(higher_seed_wins(d.t))
     assert d.t.state == "complete" and max(m.round for m in d.t.matches.values()) == 3
-    assert engine.followups(d.t) == []
+    assert commands.followups(d.t) == []
 
 
 def test_preview_matches_the_next_pairing() -> None:
@@ -80,7 +82,7 @@ def test_preview_matches_the_next_pairing() -> None:
     from app.domain.models import Tournament
 
     copy = Tournament.from_dict(d.t.to_dict())
-    engine.apply(copy, d.event("match.result", engine.report_result(copy, last.id, body)))
+    state.apply(copy, d.event("match.result", report_result(copy, last.id, body)))
     preview = preview_pairing(copy)
     d.report(last.id, body)
     r2 = [m.to_dict() for m in d.t.matches.values() if m.round == 2]
@@ -93,10 +95,10 @@ def test_no_reopen_once_next_round_paired() -> None:
     for m in first:
         d.report(m.id, higher_seed_wins(d.t)(m))
     with pytest.raises(Conflict):
-        engine.reopen(d.t, first[0].id)
+        commands.reopen(d.t, Input(target=first[0].id))
     current = d.ready()[0]
     d.report(current.id, higher_seed_wins(d.t)(current))
-    assert engine.reopen(d.t, current.id)["reset"] == [current.id]
+    assert commands.reopen(d.t, Input(target=current.id))["reset"] == [current.id]
 
 
 @pytest.mark.parametrize("n", [3, 5, 7, 9, 16, 17, 33])

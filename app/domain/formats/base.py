@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import Invalid
-from ..models import Match, Slot, Tournament
+from ..events import EventType
+from ..models import FormatName, Match, Slot, Tournament
 
 
 class Format:
     """A tournament format: its settings, its draw, what follows a result, its standings."""
 
-    name = ""
+    name: FormatName
     allows_draws = False
     min_participants = 2
 
@@ -36,7 +37,7 @@ class Format:
         """The matches of a later stage, from the data of its ``stage.started`` event."""
         raise NotImplementedError
 
-    def followups(self, t: Tournament) -> list[tuple[str, dict[str, Any]]]:
+    def followups(self, t: Tournament) -> list[tuple[EventType, dict[str, Any]]]:
         """Events the state now calls for (a new Swiss round, a next stage), as (type, data)."""
         return []
 

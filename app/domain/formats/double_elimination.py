@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import Invalid
-from ..models import Match, Slot, Tournament
+from ..models import FormatName, Match, Slot, Tournament
 from .base import (
     Format,
     best_of_for,
@@ -110,7 +110,7 @@ def drop_table(size: int) -> list[list[int]]:
 
 
 class DoubleElimination(Format):
-    name = "double_elimination"
+    name = FormatName.DOUBLE_ELIMINATION
 
     def normalize_settings(self, raw: dict[str, Any]) -> dict[str, Any]:
         reject_unknown(raw, {"seed_ordering", "grand_final", "best_of", "tiebreakers"})

@@ -18,7 +18,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import Invalid
-from ..models import Match, Tournament
+from ..events import EventType
+from ..models import FormatName, Match, ParticipantStatus, Tournament
 from .base import Format, check_int, check_tiebreakers, match_id, reject_unknown
 from .double_elimination import DoubleElimination, draw_double
 from .round_robin import draw_groups, normalize_rr, rr_standings
@@ -87,7 +88,10 @@ def advancing(t: Tournament) -> list[str]:
     taken: dict[int, int] = {}
     for r in group_standings(t):
         g = int(r["group"])
-        if t.participants[r["participant_id"]].status != "active" or taken.get(g, 0) >= k:
+        if (
+            t.participants[r["participant_id"]].status is not ParticipantStatus.ACTIVE
+            or taken.get(g, 0) >= k
+        ):
             continue
         tiers[taken.get(g, 0)].append(r["participant_id"])
         taken[g] = taken.get(g, 0) + 1
@@ -95,7 +99,7 @@ def advancing(t: Tournament) -> list[str]:
 
 
 class GroupsPlayoffs(Format):
-    name = "groups_playoffs"
+    name = FormatName.GROUPS_PLAYOFFS
     allows_draws = True
 
     def normalize_settings(self, raw: dict[str, Any]) -> dict[str, Any]:
@@ -129,7 +133,7 @@ class GroupsPlayoffs(Format):
             return draw_swiss(t, seeding, gs)
         return draw_groups(t, seeding, gs)
 
-    def followups(self, t: Tournament) -> list[tuple[str, dict[str, Any]]]:
+    def followups(self, t: Tournament) -> list[tuple[EventType, dict[str, Any]]]:
         if t.open_matches or playoff_started(t):
             return []
         gs = stage_settings(t)
@@ -140,7 +144,7 @@ class GroupsPlayoffs(Format):
         seeding = advancing(t)
         if len(seeding) < 2:
             return []
-        return [("stage.started", {"stage": 2, "seeding": seeding})]
+        return [(EventType.STAGE_STARTED, {"stage": 2, "seeding": seeding})]
 
     def draw_stage(self, t: Tournament, data: dict[str, Any]) -> list[Match]:
         po = t.settings["playoff"]

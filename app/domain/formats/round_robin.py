@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import Invalid
-from ..models import Match, Slot, Tournament
+from ..models import FormatName, Match, Slot, Tournament
 from .base import (
     Format,
     best_of_for,
@@ -146,7 +146,7 @@ def two_per_group(t: Tournament, n: int) -> str | None:
 
 
 class RoundRobin(Format):
-    name = "round_robin"
+    name = FormatName.ROUND_ROBIN
     allows_draws = True
 
     def normalize_settings(self, raw: dict[str, Any]) -> dict[str, Any]:

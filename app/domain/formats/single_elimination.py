@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import Invalid
-from ..models import Match, Slot, Tournament
+from ..models import FormatName, Match, Slot, Tournament
 from .base import (
     Format,
     best_of_for,
@@ -60,7 +60,7 @@ def first_round_order(settings: dict[str, Any], n: int) -> list[int]:
 
 
 class SingleElimination(Format):
-    name = "single_elimination"
+    name = FormatName.SINGLE_ELIMINATION
 
     def normalize_settings(self, raw: dict[str, Any]) -> dict[str, Any]:
         reject_unknown(raw, {"seed_ordering", "third_place_match", "best_of", "tiebreakers"})

@@ -17,7 +17,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..models import Match, Slot, Tournament
+from ..events import EventType
+from ..models import FormatName, Match, ParticipantStatus, Result, Slot, Tournament
 from .base import (
     Format,
     best_of_for,
@@ -34,7 +35,6 @@ from .swiss_pairing import History, pair
 
 DEFAULT_POINTS: dict[str, float] = {"win": 1, "draw": 0.5, "loss": 0, "bye": 1}
 DEFAULT_TIEBREAKERS = ["buchholz_cut1", "buchholz", "sonneborn_berger"]
-ACTIVE = "active"
 
 
 def normalize_swiss(raw: dict[str, Any], extra: set[str] | None = None) -> dict[str, Any]:
@@ -76,7 +76,7 @@ def histories(
             hs[b].opponents.add(a)
             hs[a].sides.append(0)
             hs[b].sides.append(1)
-        elif m.result == "bye" and m.winner_id in hs:
+        elif m.result is Result.BYE and m.winner_id in hs:
             hs[m.winner_id].had_bye = True
     return hs
 
@@ -118,7 +118,7 @@ def next_round(t: Tournament, settings: dict[str, Any]) -> tuple[int, list[Match
     for g, players in sorted(groups.items()):
         mine = [m for m in matches if (m.group or 1) == g]
         hs = histories(t, players, mine, settings["points"])
-        active = [hs[p] for p in players if t.participants[p].status == ACTIVE]
+        active = [hs[p] for p in players if t.participants[p].status is ParticipantStatus.ACTIVE]
         if active:
             out += round_matches(t, g, current + 1, active, settings)
     return (current + 1, out) if out else None
@@ -131,13 +131,15 @@ def preview_pairing(t: Tournament, settings: dict[str, Any] | None = None) -> li
     return [m.to_dict() for m in nxt[1]] if nxt else []
 
 
-def swiss_followups(t: Tournament, settings: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+def swiss_followups(
+    t: Tournament, settings: dict[str, Any]
+) -> list[tuple[EventType, dict[str, Any]]]:
     if t.open_matches:
         return []
     nxt = next_round(t, settings)
     if nxt is None:
         return []
-    return [("round.paired", {"round": nxt[0], "matches": [m.to_dict() for m in nxt[1]]})]
+    return [(EventType.ROUND_PAIRED, {"round": nxt[0], "matches": [m.to_dict() for m in nxt[1]]})]
 
 
 def swiss_reopen_blocker(t: Tournament, m: Match) -> str | None:
@@ -153,7 +155,7 @@ def swiss_standings(t: Tournament, settings: dict[str, Any]) -> list[dict[str, A
 
 
 class Swiss(Format):
-    name = "swiss"
+    name = FormatName.SWISS
     allows_draws = True
 
     def normalize_settings(self, raw: dict[str, Any]) -> dict[str, Any]:
@@ -165,7 +167,7 @@ class Swiss(Format):
     def draw(self, t: Tournament, seeding: list[str]) -> list[Match]:
         return draw_swiss(t, seeding, t.settings)
 
-    def followups(self, t: Tournament) -> list[tuple[str, dict[str, Any]]]:
+    def followups(self, t: Tournament) -> list[tuple[EventType, dict[str, Any]]]:
         return swiss_followups(t, t.settings)
 
     def reopen_blocker(self, t: Tournament, m: Match) -> str | None:

@@ -1,0 +1,268 @@
+"""Commands: a request checked against the state becomes the data of one event.
+
+``COMMANDS`` is the one table from a command to its decide function and the event it makes; the
+service runs every command the same way (decide under the tournament's lock, append, fold). A
+decide function is pure: it reads the tournament and the request and returns the event's data,
+or raises a ``DomainError`` and nothing changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from . import advancement
+from .errors import Conflict, Invalid
+from .events import EventType
+from .formats import get_format
+from .models import (
+    MatchState,
+    ParticipantStatus,
+    Result,
+    Tournament,
+    TournamentState,
+    Visibility,
+)
+from .results import report_result
+from .validation import number, obj, only_keys, pair, positive_int, text
+
+MAX_PARTICIPANTS = 4096
+MAX_LIVE_DETAIL = 2048
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """What a command is given besides the state: the request's body, the participant or match
+    its path names, and where new ids come from (the server's; a test's counter)."""
+
+    body: Any = None
+    target: str = ""
+    new_id: Callable[[str], str] = str
+
+
+Decide = Callable[[Tournament, Input], dict[str, Any]]
+
+
+class CommandName(StrEnum):
+    UPDATE_TOURNAMENT = "update_tournament"
+    DELETE_TOURNAMENT = "delete_tournament"
+    ADD_PARTICIPANTS = "add_participants"
+    UPDATE_PARTICIPANT = "update_participant"
+    REMOVE_PARTICIPANT = "remove_participant"
+    DISQUALIFY = "disqualify"
+    START = "start"
+    REPORT_RESULT = "report_result"
+    REOPEN = "reopen"
+    LIVE_TICK = "live_tick"
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    event: EventType
+    decide: Decide
+
+
+# ---- creating a tournament (the one command with no tournament yet) ----------------------------
+
+
+def create_tournament(body: Any) -> dict[str, Any]:
+    body = obj(body, "body")
+    only_keys(body, {"name", "format", "settings", "visibility"})
+    fmt = get_format(text(body.get("format", "single_elimination"), "format", 64))
+    settings = obj(body.get("settings", {}), "settings")
+    return {
+        "name": text(body.get("name"), "name"),
+        "format": fmt.name,
+        "settings": fmt.normalize_settings(settings),
+        "visibility": visibility(body.get("visibility", Visibility.PUBLIC)),
+    }
+
+
+def visibility(value: Any) -> Visibility:
+    if value not in tuple(Visibility):
+        raise Invalid.field("visibility", "must be public, unlisted or private")
+    return Visibility(value)
+
+
+# ---- the tournament's commands -----------------------------------------------------------------
+
+
+def update_tournament(t: Tournament, inp: Input) -> dict[str, Any]:
+    body = obj(inp.body, "body")
+    only_keys(body, {"name", "settings", "visibility"})
+    data: dict[str, Any] = {}
+    if "name" in body:
+        data["name"] = text(body["name"], "name")
+    if "visibility" in body:
+        data["visibility"] = visibility(body["visibility"])
+    if "settings" in body:
+        if t.state is not TournamentState.PENDING:
+            raise Conflict("settings can only change while the tournament is pending")
+        merged = {**t.settings, **obj(body["settings"], "settings")}
+        data["settings"] = get_format(t.format).normalize_settings(merged)
+    if not data:
+        raise Invalid("nothing to change: give name, settings or visibility")
+    return data
+
+
+def delete_tournament(t: Tournament, inp: Input) -> dict[str, Any]:
+    return {}
+
+
+def add_participants(t: Tournament, inp: Input) -> dict[str, Any]:
+    """One participant (an object) or many (an array), each ``{"name", "seed", "rating"}``."""
+    if t.state is not TournamentState.PENDING:
+        raise Conflict("participants can only be added while the tournament is pending")
+    many = isinstance(inp.body, list)
+    rows = inp.body if many else [inp.body]
+    if not rows:
+        raise Invalid.field("body", "must not be an empty list")
+    if len(t.participants) + len(rows) > MAX_PARTICIPANTS:
+        raise Invalid.field("body", f"a tournament holds at most {MAX_PARTICIPANTS} participants")
+    seeds = {p.seed for p in t.participants.values()}
+    names = {p.name.casefold() for p in t.participants.values()}
+    out = [new_participant(raw, f"[{i}]" if many else "", seeds, names, inp) for i, raw in
+           enumerate(rows)]  # fmt: skip
+    return {"participants": out}
+
+
+def new_participant(
+    raw: Any, where: str, seeds: set[int], names: set[str], inp: Input
+) -> dict[str, Any]:
+    """One row of ``add_participants``; ``seeds`` and ``names`` are those taken so far."""
+    prefix = f"{where}." if where else ""
+    raw = obj(raw, where or "body")
+    only_keys(raw, {"name", "seed", "rating"}, prefix)
+    name = text(raw.get("name"), prefix + "name")
+    if name.casefold() in names:
+        raise Invalid.field(prefix + "name", f"{name!r} is already a participant")
+    names.add(name.casefold())
+    rating = raw.get("rating")
+    if rating is not None:
+        rating = number(rating, prefix + "rating", -1e6, 1e6)
+    seed = raw.get("seed")
+    if seed is None:
+        seed = max(seeds, default=0) + 1
+    else:
+        seed = positive_int(seed, prefix + "seed", MAX_PARTICIPANTS)
+        if seed in seeds:
+            raise Invalid.field(prefix + "seed", f"seed {seed} is taken")
+    seeds.add(seed)
+    return {"id": inp.new_id("p_"), "name": name, "seed": seed, "rating": rating}
+
+
+def update_participant(t: Tournament, inp: Input) -> dict[str, Any]:
+    p = t.participant(inp.target)
+    body = obj(inp.body, "body")
+    only_keys(body, {"name", "seed", "rating"})
+    data: dict[str, Any] = {"participant_id": p.id}
+    if "name" in body:
+        name = text(body["name"], "name")
+        taken = (o for o in t.participants.values() if o.id != p.id)
+        if any(o.name.casefold() == name.casefold() for o in taken):
+            raise Invalid.field("name", f"{name!r} is already a participant")
+        data["name"] = name
+    if "rating" in body:
+        rating = body["rating"]
+        data["rating"] = None if rating is None else number(rating, "rating", -1e6, 1e6)
+    if "seed" in body:
+        if t.state is not TournamentState.PENDING:
+            raise Conflict("seeds can only change while the tournament is pending")
+        data["seed"] = positive_int(body["seed"], "seed", len(t.participants))
+    if len(data) == 1:
+        raise Invalid("nothing to change: give name, seed or rating")
+    return data
+
+
+def remove_participant(t: Tournament, inp: Input) -> dict[str, Any]:
+    p = t.participant(inp.target)
+    if t.state is not TournamentState.PENDING:
+        raise Conflict("participants can only be removed while pending; disqualify instead")
+    return {"participant_id": p.id}
+
+
+def disqualify(t: Tournament, inp: Input) -> dict[str, Any]:
+    p = t.participant(inp.target)
+    if p.status is not ParticipantStatus.ACTIVE:
+        raise Conflict(f"the participant is already {p.status}")
+    if t.state is TournamentState.COMPLETE:
+        raise Conflict("the tournament is complete")
+    return {"participant_id": p.id}
+
+
+def start(t: Tournament, inp: Input) -> dict[str, Any]:
+    if t.state is not TournamentState.PENDING:
+        raise Conflict(f"the tournament is already {t.state}")
+    active = [p for p in t.participant_list() if p.status is ParticipantStatus.ACTIVE]
+    fmt = get_format(t.format)
+    if len(active) < fmt.min_participants:
+        raise Conflict(
+            f"a {t.format} tournament needs at least {fmt.min_participants} participants"
+        )
+    blocked = fmt.start_blocker(t, len(active))
+    if blocked:
+        raise Conflict(blocked)
+    return {"seeding": [p.id for p in active]}
+
+
+def result(t: Tournament, inp: Input) -> dict[str, Any]:
+    return report_result(t, inp.target, inp.body)
+
+
+def reopen(t: Tournament, inp: Input) -> dict[str, Any]:
+    """Undo a result and every result that depended on it (``reset``, in order)."""
+    m = t.match(inp.target)
+    if m.state is not MatchState.COMPLETE:
+        raise Conflict("only a decided match can be reopened")
+    if m.result is Result.BYE or None in m.participants:
+        raise Conflict("a bye has no result to reopen")
+    blocked = get_format(t.format).reopen_blocker(t, m)
+    if blocked:
+        raise Conflict(blocked)
+    return {"match_id": m.id, "reset": advancement.reopen_plan(t, m.id)}
+
+
+def live_tick(t: Tournament, inp: Input) -> dict[str, Any]:
+    """A live score ``{"scores": [a, b], "detail": {...}}`` for a ready or live match."""
+    m = t.match(inp.target)
+    if not m.state.playable:
+        raise Conflict(f"live scores need a ready or live match; this one is {m.state}")
+    body = obj(inp.body, "body")
+    only_keys(body, {"scores", "detail", "id", "tournament_id", "match_id"})
+    detail = body.get("detail")
+    if detail is not None:
+        detail = obj(detail, "detail")
+        if len(repr(detail)) > MAX_LIVE_DETAIL:
+            raise Invalid.field("detail", "must be at most 2 KiB")
+    return {"match_id": m.id, "scores": pair(body.get("scores"), "scores"), "detail": detail}
+
+
+COMMANDS: dict[CommandName, Command] = {
+    CommandName.UPDATE_TOURNAMENT: Command(EventType.TOURNAMENT_UPDATED, update_tournament),
+    CommandName.DELETE_TOURNAMENT: Command(EventType.TOURNAMENT_DELETED, delete_tournament),
+    CommandName.ADD_PARTICIPANTS: Command(EventType.PARTICIPANT_ADDED, add_participants),
+    CommandName.UPDATE_PARTICIPANT: Command(EventType.PARTICIPANT_UPDATED, update_participant),
+    CommandName.REMOVE_PARTICIPANT: Command(EventType.PARTICIPANT_REMOVED, remove_participant),
+    CommandName.DISQUALIFY: Command(EventType.PARTICIPANT_DISQUALIFIED, disqualify),
+    CommandName.START: Command(EventType.TOURNAMENT_STARTED, start),
+    CommandName.REPORT_RESULT: Command(EventType.MATCH_RESULT, result),
+    CommandName.REOPEN: Command(EventType.MATCH_REOPENED, reopen),
+    CommandName.LIVE_TICK: Command(EventType.MATCH_LIVE, live_tick),
+}
+
+
+# ---- what the state calls for next -------------------------------------------------------------
+
+
+def followups(t: Tournament) -> list[tuple[EventType, dict[str, Any]]]:
+    """Events the state now calls for: the format's (a next round, a next stage), else the end."""
+    if t.state is not TournamentState.UNDERWAY:
+        return []
+    more = get_format(t.format).followups(t)
+    if more:
+        return more
+    if t.matches and t.open_matches == 0:  # O(1): kept by add_matches and advancement
+        return [(EventType.TOURNAMENT_COMPLETED, {})]
+    return []

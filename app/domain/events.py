@@ -1,0 +1,70 @@
+"""Events: every change is one, with a type from a closed set. state.py folds them into the
+tournaments; every applied event that is not a live score tick bumps its tournament's
+``version``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class EventType(StrEnum):
+    TOURNAMENT_CREATED = "tournament.created"
+    TOURNAMENT_UPDATED = "tournament.updated"
+    TOURNAMENT_DELETED = "tournament.deleted"
+    TOURNAMENT_STARTED = "tournament.started"
+    TOURNAMENT_COMPLETED = "tournament.completed"
+    PARTICIPANT_ADDED = "participant.added"
+    PARTICIPANT_UPDATED = "participant.updated"
+    PARTICIPANT_REMOVED = "participant.removed"
+    PARTICIPANT_DISQUALIFIED = "participant.disqualified"
+    MATCH_RESULT = "match.result"
+    MATCH_REOPENED = "match.reopened"
+    MATCH_LIVE = "match.live"
+    ROUND_PAIRED = "round.paired"
+    STAGE_STARTED = "stage.started"
+    TOKEN_CREATED = "token.created"
+    TOKEN_REVOKED = "token.revoked"
+
+    @property
+    def structural(self) -> bool:
+        """Bumps the tournament's version: everything but live score ticks."""
+        return self is not EventType.MATCH_LIVE
+
+    @property
+    def about_tokens(self) -> bool:
+        """An event of the server's tokens, not of a tournament."""
+        return self in TOKEN_EVENTS
+
+
+TOKEN_EVENTS = frozenset({EventType.TOKEN_CREATED, EventType.TOKEN_REVOKED})
+
+
+@dataclass(slots=True)
+class Event:
+    """One applied change: ``seq`` is global and orders every event the server applied."""
+
+    id: str
+    seq: int
+    type: EventType
+    tournament_id: str
+    at: str
+    data: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "seq": self.seq,
+            "type": self.type,
+            "tournament_id": self.tournament_id,
+            "at": self.at,
+            "data": self.data,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Event:
+        """Raises ValueError for an event type this server does not know."""
+        return cls(
+            d["id"], int(d["seq"]), EventType(d["type"]), d["tournament_id"], d["at"], d["data"]
+        )

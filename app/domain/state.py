@@ -1,0 +1,218 @@
+"""The state, and the fold: state + event -> state.
+
+``State`` holds every tournament this process knows; ``fold`` applies one event to it. The fold is
+deterministic: the same events in the same order give the same tournaments, which is what makes
+replay after a restart (and another process folding the same stream) safe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from . import advancement
+from .errors import NotFound
+from .events import Event, EventType
+from .formats import get_format
+from .models import (
+    FormatName,
+    Match,
+    MatchState,
+    Participant,
+    ParticipantStatus,
+    Result,
+    Tournament,
+    TournamentState,
+    Visibility,
+)
+
+
+class State:
+    """Every tournament, by id."""
+
+    def __init__(self, tournaments: dict[str, Tournament] | None = None) -> None:
+        self.tournaments: dict[str, Tournament] = tournaments or {}
+
+    def get(self, tid: str) -> Tournament:
+        t = self.tournaments.get(tid)
+        if t is None:
+            raise NotFound(f"no tournament {tid!r}")
+        return t
+
+    def lookup(self, tid: str) -> Tournament | None:
+        return self.tournaments.get(tid)
+
+    def fold(self, e: Event) -> list[str] | None:
+        return fold(self.tournaments, e)
+
+
+def fold(tournaments: dict[str, Tournament], e: Event) -> list[str] | None:
+    """Apply ``e`` to the tournament it names in ``tournaments`` (creating or deleting it).
+
+    Returns the changed match ids, or None when the event was already applied (its seq is not
+    newer than the tournament's) or names no tournament: replaying an event changes nothing.
+    """
+    t = tournaments.get(e.tournament_id)
+    if e.type is EventType.TOURNAMENT_CREATED:
+        if t is not None:
+            return None
+        t = new_tournament(e)
+        t.seq, t.version = e.seq, 1
+        tournaments[t.id] = t
+        return []
+    if t is None or e.seq <= t.seq:
+        return None
+    if e.type is EventType.TOURNAMENT_DELETED:
+        del tournaments[t.id]
+        return []
+    return apply(t, e)
+
+
+def new_tournament(e: Event) -> Tournament:
+    d = e.data
+    return Tournament(
+        id=e.tournament_id,
+        name=d["name"],
+        format=FormatName(d["format"]),
+        settings=d["settings"],
+        visibility=Visibility(d["visibility"]),
+        created_at=e.at,
+    )
+
+
+def apply(t: Tournament, e: Event) -> list[str]:
+    """Fold ``e`` into ``t``; returns the ids of the matches it changed."""
+    handler = APPLY.get(e.type)
+    changed = handler(t, e) if handler else []
+    t.seq = e.seq
+    if e.type.structural:
+        t.version += 1
+    return changed
+
+
+def _updated(t: Tournament, e: Event) -> list[str]:
+    d = e.data
+    if "name" in d:
+        t.name = d["name"]
+    if "settings" in d:
+        t.settings = d["settings"]
+    if "visibility" in d:
+        t.visibility = Visibility(d["visibility"])
+    return []
+
+
+def _added(t: Tournament, e: Event) -> list[str]:
+    for p in e.data["participants"]:
+        t.participants[p["id"]] = Participant(p["id"], p["name"], p["seed"], p.get("rating"))
+    return []
+
+
+def _participant_updated(t: Tournament, e: Event) -> list[str]:
+    p = t.participants[e.data["participant_id"]]
+    if "name" in e.data:
+        p.name = e.data["name"]
+    if "rating" in e.data:
+        p.rating = e.data["rating"]
+    if "seed" in e.data:
+        reseed(t, p, e.data["seed"])
+    return []
+
+
+def reseed(t: Tournament, p: Participant, seed: int) -> None:
+    """Move ``p`` to ``seed``; the others keep their order and close up around it."""
+    others = [o for o in t.participant_list() if o.id != p.id]
+    others.insert(seed - 1, p)
+    for i, o in enumerate(others):
+        o.seed = i + 1
+
+
+def _removed(t: Tournament, e: Event) -> list[str]:
+    del t.participants[e.data["participant_id"]]
+    for i, o in enumerate(t.participant_list()):
+        o.seed = i + 1
+    return []
+
+
+def _started(t: Tournament, e: Event) -> list[str]:
+    t.state = TournamentState.UNDERWAY
+    t.started_at = e.at
+    return add_matches(t, get_format(t.format).draw(t, e.data["seeding"]))
+
+
+def add_matches(t: Tournament, matches: list[Match]) -> list[str]:
+    for m in matches:
+        t.matches[m.id] = m
+        if m.state is not MatchState.COMPLETE:
+            t.open_matches += 1
+    changed = [m.id for m in matches]
+    for m in matches:
+        changed += advancement.refresh(t, m)
+    return list(dict.fromkeys(changed))
+
+
+def _result(t: Tournament, e: Event) -> list[str]:
+    d = e.data
+    m = t.matches[d["match_id"]]
+    m.scores = d["scores"]
+    m.games = d["games"]
+    changed = advancement.decide(t, m, d["winner_id"], d["loser_id"], Result(d["result"]))
+    return changed + get_format(t.format).on_decided(t, m)
+
+
+def _reopened(t: Tournament, e: Event) -> list[str]:
+    if t.state is TournamentState.COMPLETE:
+        t.state = TournamentState.UNDERWAY
+        t.completed_at = None
+    fmt = get_format(t.format)
+    return advancement.reopen(t, e.data["match_id"]) + fmt.on_reopened(t, e.data["match_id"])
+
+
+def _live(t: Tournament, e: Event) -> list[str]:
+    m = t.matches[e.data["match_id"]]
+    if not m.state.playable:
+        return []  # a tick that arrived after the result: nothing to show
+    m.state = MatchState.LIVE
+    m.scores = e.data["scores"]
+    m.live_detail = e.data.get("detail")
+    return [m.id]
+
+
+def _disqualified(t: Tournament, e: Event) -> list[str]:
+    p = t.participants[e.data["participant_id"]]
+    p.status = ParticipantStatus.DISQUALIFIED
+    changed: list[str] = []
+    for m in list(t.matches.values()):
+        if m.state.playable and p.id in m.participants:
+            changed.append(m.id)
+            changed += advancement.refresh(t, m)
+    return list(dict.fromkeys(changed + get_format(t.format).on_disqualified(t, p.id)))
+
+
+def _round_paired(t: Tournament, e: Event) -> list[str]:
+    return add_matches(t, [Match.from_dict(m) for m in e.data["matches"]])
+
+
+def _stage_started(t: Tournament, e: Event) -> list[str]:
+    """The next stage (groups then playoffs): its draw over the seeding carried in the event."""
+    return add_matches(t, get_format(t.format).draw_stage(t, e.data))
+
+
+def _completed(t: Tournament, e: Event) -> list[str]:
+    t.state = TournamentState.COMPLETE
+    t.completed_at = e.at
+    return []
+
+
+APPLY: dict[EventType, Callable[[Tournament, Event], list[str]]] = {
+    EventType.TOURNAMENT_UPDATED: _updated,
+    EventType.PARTICIPANT_ADDED: _added,
+    EventType.PARTICIPANT_UPDATED: _participant_updated,
+    EventType.PARTICIPANT_REMOVED: _removed,
+    EventType.TOURNAMENT_STARTED: _started,
+    EventType.MATCH_RESULT: _result,
+    EventType.MATCH_REOPENED: _reopened,
+    EventType.MATCH_LIVE: _live,
+    EventType.PARTICIPANT_DISQUALIFIED: _disqualified,
+    EventType.ROUND_PAIRED: _round_paired,
+    EventType.STAGE_STARTED: _stage_started,
+    EventType.TOURNAMENT_COMPLETED: _completed,
+}
