@@ -360,7 +360,7 @@ class Hub:
             await asyncio.sleep(interval)
             self.flush(lookup)
 
-    def flush(self, lookup: Callable[[str], Tournament | None]) -> None:
+    def flush(self, lookup: Callable[[str], Tournament | None]) -> None:  # noqa: C901
         for tid, room in list(self.rooms.items()):
             if not room.dirty:
                 continue

@@ -113,7 +113,7 @@ def wait_rss_settle(pid: int, seconds: float) -> int:
     return rss_kib(pid)
 
 
-def main() -> None:
+def main() -> None:  # noqa: C901
     ap = argparse.ArgumentParser()
     ap.add_argument("--subscribers", type=int, default=10_000)
     ap.add_argument("--procs", type=int, default=4)

@@ -26,7 +26,7 @@ from .models import (
     Visibility,
 )
 from .results import report_result
-from .validation import number, obj, only_keys, pair, positive_int, text
+from .validation import number, obj, only_keys, pair, text, whole
 
 MAX_PARTICIPANTS = 4096
 MAX_LIVE_DETAIL = 2048
@@ -146,7 +146,7 @@ def new_participant(
     if seed is None:
         seed = max(seeds, default=0) + 1
     else:
-        seed = positive_int(seed, prefix + "seed", MAX_PARTICIPANTS)
+        seed = whole(seed, prefix + "seed", 1, MAX_PARTICIPANTS)
         if seed in seeds:
             raise Invalid.field(prefix + "seed", f"seed {seed} is taken")
     seeds.add(seed)
@@ -170,7 +170,7 @@ def update_participant(t: Tournament, inp: Input) -> dict[str, Any]:
     if "seed" in body:
         if t.state is not TournamentState.PENDING:
             raise Conflict("seeds can only change while the tournament is pending")
-        data["seed"] = positive_int(body["seed"], "seed", len(t.participants))
+        data["seed"] = whole(body["seed"], "seed", 1, len(t.participants))
     if len(data) == 1:
         raise Invalid("nothing to change: give name, seed or rating")
     return data

@@ -7,39 +7,28 @@ from collections.abc import Iterable
 from typing import Any
 
 from .models import Match, MatchState, Result, Tournament
+from .outcomes import Mark, outcomes
 
 
 def tally(t: Tournament, matches: Iterable[Match] | None = None) -> dict[str, dict[str, float]]:
-    """Wins, draws, losses, scored and conceded per participant over decided matches.
-
-    A bye is not a win. A forfeit is a win for one side and a loss for the other; a double
-    forfeit is a loss for both. Scores count only where the match has them (not forfeits)."""
+    """Wins, draws, losses, scored and conceded per participant over decided matches
+    (outcomes.py: a bye is not a win, a forfeit is a win and a loss, a double forfeit two
+    losses)."""
     rows: dict[str, dict[str, float]] = {
         pid: {"wins": 0, "draws": 0, "losses": 0, "scored": 0, "conceded": 0}
         for pid in t.participants
     }
     for m in t.matches.values() if matches is None else matches:
-        if m.state != MatchState.COMPLETE or m.result is Result.BYE:
-            continue
-        a, b = m.participants
-        if m.result is Result.DRAW and a and b:
-            rows[a]["draws"] += 1
-            rows[b]["draws"] += 1
-        else:
-            if m.winner_id:
-                rows[m.winner_id]["wins"] += 1
-            if m.loser_id:
-                rows[m.loser_id]["losses"] += 1
-            if m.result is Result.DOUBLE_FORFEIT:
-                for pid in (a, b):
-                    if pid:
-                        rows[pid]["losses"] += 1
-        if m.scores and a and b:
-            rows[a]["scored"] += m.scores[0]
-            rows[a]["conceded"] += m.scores[1]
-            rows[b]["scored"] += m.scores[1]
-            rows[b]["conceded"] += m.scores[0]
+        for o in outcomes(m):
+            row = rows[o.pid]
+            if o.mark is not Mark.BYE:
+                row[COUNTS[o.mark]] += 1
+            row["scored"] += o.scored or 0
+            row["conceded"] += o.conceded or 0
     return rows
+
+
+COUNTS = {Mark.WIN: "wins", Mark.DRAW: "draws", Mark.LOSS: "losses"}
 
 
 ELIMINATION_BRACKETS = ("winners", "losers", "grand_final", "third_place")
@@ -55,34 +44,42 @@ def elimination_depths(t: Tournament, matches: list[Match]) -> tuple[dict[str, f
     top = max((m.round for m in matches if m.bracket in ("winners", "losers")), default=0)
     final_wb = max((m.round for m in matches if m.bracket == "winners"), default=0)
     depth: dict[str, float] = {}
-
-    def mark(pid: str | None, d: float) -> None:
-        if pid is not None:
-            depth[pid] = max(depth.get(pid, 0.0), d)
-
     for m in matches:
-        if m.state != MatchState.COMPLETE or (m.result is Result.BYE and m.winner_id is None):
+        if m.state is not MatchState.COMPLETE or (m.result is Result.BYE and m.winner_id is None):
             continue
         out = [m.loser_id] if m.loser_id else []
         if m.result is Result.DOUBLE_FORFEIT:
             out = [pid for pid in m.participants if pid]
-        for pid in out:
-            if m.bracket == "third_place":
-                mark(pid, final_wb - 0.5)
-            elif m.bracket == "grand_final":
-                if m.loser_to is None or t.matches[m.loser_to].state == MatchState.COMPLETE:
-                    mark(pid, top + 0.5)
-            elif m.loser_to is None or m.result is Result.DOUBLE_FORFEIT:
-                mark(pid, m.round)
-        if m.winner_id is None:
-            continue
-        if m.bracket == "third_place":
-            mark(m.winner_id, final_wb - 0.25)
-        elif m.winner_to is None:
-            mark(m.winner_id, top + 0.5 if m.bracket == "losers" else top + 1)
-        elif m.bracket == "grand_final" and unplayed(t.matches[m.winner_to]):
-            mark(m.winner_id, top + 1)  # won the first grand final: no reset
+        reached = [(pid, out_depth(t, m, top, final_wb)) for pid in out]
+        if m.winner_id is not None:
+            reached.append((m.winner_id, win_depth(t, m, top, final_wb)))
+        for pid, d in reached:
+            if d is not None:
+                depth[pid] = max(depth.get(pid, 0.0), d)
     return depth, top + 0.75
+
+
+def out_depth(t: Tournament, m: Match, top: int, final_wb: int) -> float | None:
+    """The depth of a side that lost ``m``, or None if the loss does not put it out (yet)."""
+    if m.bracket == "third_place":
+        return final_wb - 0.5
+    if m.bracket == "grand_final":
+        reset_done = m.loser_to is None or t.matches[m.loser_to].state is MatchState.COMPLETE
+        return top + 0.5 if reset_done else None
+    if m.loser_to is None or m.result is Result.DOUBLE_FORFEIT:
+        return m.round
+    return None
+
+
+def win_depth(t: Tournament, m: Match, top: int, final_wb: int) -> float | None:
+    """The depth of the side that won ``m``, or None if it plays on."""
+    if m.bracket == "third_place":
+        return final_wb - 0.25
+    if m.winner_to is None:
+        return top + 0.5 if m.bracket == "losers" else top + 1
+    if m.bracket == "grand_final" and unplayed(t.matches[m.winner_to]):
+        return top + 1  # won the first grand final: no reset
+    return None
 
 
 def unplayed(m: Match) -> bool:

@@ -30,7 +30,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .models import Match, MatchState, Result, Tournament
+from .models import Match, Tournament
+from .outcomes import Mark, Outcome, outcomes
 from .standings import row
 
 
@@ -62,52 +63,37 @@ class Record:
 def records(
     t: Tournament, pids: Iterable[str], matches: Iterable[Match], points: dict[str, float]
 ) -> dict[str, Record]:
+    """Each player's record over ``matches`` (outcomes.py says what each result counts as)."""
     recs = {pid: Record(pid, t.participants[pid].seed) for pid in pids}
-    win = points["win"] or 1.0
+    earned = {Mark.WIN: points["win"], Mark.DRAW: points["draw"], Mark.LOSS: points["loss"],
+              Mark.BYE: points.get("bye", points["win"])}  # fmt: skip
+    bye_fraction = earned[Mark.BYE] / (points["win"] or 1.0)
     for m in matches:
-        if m.state == MatchState.COMPLETE:
-            record_match(recs, m, points, win)
+        sides = [o for o in outcomes(m) if o.pid in recs]
+        if len(sides) == 1 and sides[0].mark is not Mark.BYE:
+            continue  # a match against someone outside this table
+        for o in sides:
+            record(recs[o.pid], o, earned[o.mark], bye_fraction)
     return recs
 
 
-def record_match(recs: dict[str, Record], m: Match, points: dict[str, float], win: float) -> None:
-    a, b = m.participants
-    if m.result is Result.BYE:
-        w = recs.get(m.winner_id or "")
-        if w is not None:
-            bye = points.get("bye", points["win"])
-            w.points += bye
-            w.byes += 1
-            w.games.append((None, bye / win))
+def record(r: Record, o: Outcome, earned: float, bye_fraction: float) -> None:
+    r.points += earned
+    if o.mark is Mark.BYE:
+        r.byes += 1
+        r.games.append((None, bye_fraction))
         return
-    if a is None or b is None or a not in recs or b not in recs:
-        return
-    ra, rb = recs[a], recs[b]
-    played = m.result in (Result.WIN, Result.DRAW)
-    if m.result is Result.DRAW:
-        earned = {a: points["draw"], b: points["draw"]}
-        frac = {a: 0.5, b: 0.5}
-        ra.draws += 1
-        rb.draws += 1
+    if o.mark is Mark.WIN:
+        r.wins += 1
+    elif o.mark is Mark.DRAW:
+        r.draws += 1
     else:
-        earned = {a: points["loss"], b: points["loss"]}
-        frac = {a: 0.0, b: 0.0}
-        if m.winner_id is not None:
-            earned[m.winner_id] = points["win"]
-            frac[m.winner_id] = 1.0
-            recs[m.winner_id].wins += 1
-        for pid in (a, b):
-            if pid != m.winner_id:
-                recs[pid].losses += 1
-    for me, other, r in ((a, b, ra), (b, a, rb)):
-        r.points += earned[me]
-        r.games.append((other if played else None, frac[me]))
-        r.h2h[other] = r.h2h.get(other, 0.0) + earned[me]
-    if m.scores:
-        ra.scored += m.scores[0]
-        ra.conceded += m.scores[1]
-        rb.scored += m.scores[1]
-        rb.conceded += m.scores[0]
+        r.losses += 1
+    r.games.append((o.opponent if o.played else None, o.fraction))
+    assert o.opponent is not None
+    r.h2h[o.opponent] = r.h2h.get(o.opponent, 0.0) + earned
+    r.scored += o.scored or 0
+    r.conceded += o.conceded or 0
 
 
 def contributions(r: Record, recs: dict[str, Record]) -> list[float]:

@@ -30,9 +30,15 @@ def number(value: Any, field: str, low: float = 0, high: float = MAX_SCORE) -> f
     return int(value) if float(value).is_integer() else float(value)
 
 
-def positive_int(value: Any, field: str, high: int = 1_000_000) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
-        raise Invalid.field(field, f"must be a whole number from 1 to {high}")
+def whole(value: Any, field: str, low: int = 1, high: int = 1_000_000) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise Invalid.field(field, f"must be a whole number from {low} to {high}")
+    return value
+
+
+def boolean(value: Any, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise Invalid.field(field, "must be true or false")
     return value
 
 
@@ -48,7 +54,16 @@ def obj(value: Any, field: str) -> dict[str, Any]:
     return value
 
 
-def only_keys(value: dict[str, Any], allowed: set[str], prefix: str = "") -> None:
+def only_keys(
+    value: dict[str, Any],
+    allowed: set[str],
+    prefix: str = "",
+    message: str = "is not a known field",
+) -> None:
     for key in value:
         if key not in allowed:
-            raise Invalid.field(prefix + key, "is not a known field")
+            raise Invalid.field(prefix + key, message)
+
+
+def only_settings(raw: dict[str, Any], known: set[str]) -> None:
+    only_keys(raw, known, "settings.", "is not a setting of this format")

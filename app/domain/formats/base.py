@@ -124,21 +124,3 @@ def check_tiebreakers(value: Any, field: str = "settings.tiebreakers") -> list[s
     if len(set(value)) != len(value):
         raise Invalid.field(field, "must not repeat a name")
     return list(value)
-
-
-def check_int(value: Any, field: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise Invalid.field(field, f"must be a whole number from {low} to {high}")
-    return value
-
-
-def check_bool(value: Any, field: str) -> bool:
-    if not isinstance(value, bool):
-        raise Invalid.field(field, "must be true or false")
-    return value
-
-
-def reject_unknown(raw: dict[str, Any], known: set[str]) -> None:
-    for key in raw:
-        if key not in known:
-            raise Invalid.field(f"settings.{key}", "is not a setting of this format")

@@ -23,14 +23,8 @@ from typing import Any
 
 from ..errors import Invalid
 from ..models import FormatName, Match, Slot, Tournament
-from .base import (
-    Format,
-    best_of_for,
-    check_best_of,
-    check_tiebreakers,
-    new_match,
-    reject_unknown,
-)
+from ..validation import only_settings
+from .base import Format, best_of_for, check_best_of, check_tiebreakers, new_match
 from .single_elimination import SEED_ORDERINGS, bracket_size, draw_bracket
 
 GRAND_FINALS = ("none", "simple", "double")
@@ -113,7 +107,7 @@ class DoubleElimination(Format):
     name = FormatName.DOUBLE_ELIMINATION
 
     def normalize_settings(self, raw: dict[str, Any]) -> dict[str, Any]:
-        reject_unknown(raw, {"seed_ordering", "grand_final", "best_of", "tiebreakers"})
+        only_settings(raw, {"seed_ordering", "grand_final", "best_of", "tiebreakers"})
         ordering = raw.get("seed_ordering", "standard")
         if ordering not in SEED_ORDERINGS:
             raise Invalid.field("settings.seed_ordering", "must be standard or natural")

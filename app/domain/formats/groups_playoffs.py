@@ -20,7 +20,8 @@ from typing import Any
 from ..errors import Invalid
 from ..events import EventType
 from ..models import FormatName, Match, ParticipantStatus, Tournament
-from .base import Format, check_int, check_tiebreakers, match_id, reject_unknown
+from ..validation import only_settings, whole
+from .base import Format, check_tiebreakers, match_id
 from .double_elimination import DoubleElimination, draw_double
 from .round_robin import draw_groups, normalize_rr, rr_standings
 from .single_elimination import SingleElimination, draw_bracket
@@ -103,15 +104,15 @@ class GroupsPlayoffs(Format):
     allows_draws = True
 
     def normalize_settings(self, raw: dict[str, Any]) -> dict[str, Any]:
-        reject_unknown(raw, {"group_stage", "group_count", "advance", "playoff", "tiebreakers"})
+        only_settings(raw, {"group_stage", "group_count", "advance", "playoff", "tiebreakers"})
         tb = raw.get("tiebreakers")
         if tb is not None:
             tb = check_tiebreakers(tb)
         stage = normalize_stage(raw, tb)
         return {
             "group_stage": stage,
-            "group_count": check_int(raw.get("group_count", 2), "settings.group_count", 1, 512),
-            "advance": check_int(raw.get("advance", 2), "settings.advance", 1, 512),
+            "group_count": whole(raw.get("group_count", 2), "settings.group_count", 1, 512),
+            "advance": whole(raw.get("advance", 2), "settings.advance", 1, 512),
             "playoff": normalize_playoff(raw),
             "tiebreakers": stage["tiebreakers"],
         }

@@ -20,15 +20,8 @@ from typing import Any
 
 from ..errors import Invalid
 from ..models import FormatName, Match, Slot, Tournament
-from .base import (
-    Format,
-    best_of_for,
-    check_best_of,
-    check_int,
-    check_tiebreakers,
-    new_match,
-    reject_unknown,
-)
+from ..validation import only_settings, whole
+from .base import Format, best_of_for, check_best_of, check_tiebreakers, new_match
 from .points import check_points
 
 DEFAULT_POINTS: dict[str, float] = {"win": 3, "draw": 1, "loss": 0}
@@ -109,14 +102,14 @@ def sitting_out(t: Tournament, group: int, rnd: int) -> str | None:
 
 
 def normalize_rr(raw: dict[str, Any], extra: set[str] | None = None) -> dict[str, Any]:
-    reject_unknown(
+    only_settings(
         raw, {"group_count", "legs", "points", "best_of", "tiebreakers"} | (extra or set())
     )
     legs = raw.get("legs", 1)
     if legs not in (1, 2) or isinstance(legs, bool):
         raise Invalid.field("settings.legs", "must be 1 or 2")
     return {
-        "group_count": check_int(raw.get("group_count", 1), "settings.group_count", 1, 512),
+        "group_count": whole(raw.get("group_count", 1), "settings.group_count", 1, 512),
         "legs": legs,
         "points": check_points(raw.get("points", {}), DEFAULT_POINTS),
         "best_of": check_best_of(raw.get("best_of", 1), "settings.best_of"),

@@ -6,15 +6,8 @@ from typing import Any
 
 from ..errors import Invalid
 from ..models import FormatName, Match, Slot, Tournament
-from .base import (
-    Format,
-    best_of_for,
-    check_best_of,
-    check_bool,
-    check_tiebreakers,
-    new_match,
-    reject_unknown,
-)
+from ..validation import boolean, only_settings
+from .base import Format, best_of_for, check_best_of, check_tiebreakers, new_match
 
 SEED_ORDERINGS = ("standard", "natural")
 
@@ -63,13 +56,13 @@ class SingleElimination(Format):
     name = FormatName.SINGLE_ELIMINATION
 
     def normalize_settings(self, raw: dict[str, Any]) -> dict[str, Any]:
-        reject_unknown(raw, {"seed_ordering", "third_place_match", "best_of", "tiebreakers"})
+        only_settings(raw, {"seed_ordering", "third_place_match", "best_of", "tiebreakers"})
         ordering = raw.get("seed_ordering", "standard")
         if ordering not in SEED_ORDERINGS:
             raise Invalid.field("settings.seed_ordering", "must be standard or natural")
         return {
             "seed_ordering": ordering,
-            "third_place_match": check_bool(
+            "third_place_match": boolean(
                 raw.get("third_place_match", False), "settings.third_place_match"
             ),
             "best_of": check_best_of(raw.get("best_of", 1), "settings.best_of"),

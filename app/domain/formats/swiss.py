@@ -19,16 +19,8 @@ from typing import Any
 
 from ..events import EventType
 from ..models import FormatName, Match, ParticipantStatus, Result, Slot, Tournament
-from .base import (
-    Format,
-    best_of_for,
-    check_best_of,
-    check_int,
-    check_tiebreakers,
-    match_id,
-    new_match,
-    reject_unknown,
-)
+from ..validation import only_settings, whole
+from .base import Format, best_of_for, check_best_of, check_tiebreakers, match_id, new_match
 from .points import check_points
 from .round_robin import group_members, points_table, snake_groups, two_per_group
 from .swiss_pairing import History, pair
@@ -39,11 +31,11 @@ DEFAULT_TIEBREAKERS = ["buchholz_cut1", "buchholz", "sonneborn_berger"]
 
 def normalize_swiss(raw: dict[str, Any], extra: set[str] | None = None) -> dict[str, Any]:
     known = {"rounds", "points", "best_of", "tiebreakers", "group_count"}
-    reject_unknown(raw, known | (extra or set()))
+    only_settings(raw, known | (extra or set()))
     rounds = raw.get("rounds")
     return {
-        "rounds": None if rounds is None else check_int(rounds, "settings.rounds", 1, 64),
-        "group_count": check_int(raw.get("group_count", 1), "settings.group_count", 1, 512),
+        "rounds": None if rounds is None else whole(rounds, "settings.rounds", 1, 64),
+        "group_count": whole(raw.get("group_count", 1), "settings.group_count", 1, 512),
         "points": check_points(raw.get("points", {}), DEFAULT_POINTS),
         "best_of": check_best_of(raw.get("best_of", 1), "settings.best_of"),
         "tiebreakers": check_tiebreakers(raw.get("tiebreakers", DEFAULT_TIEBREAKERS)),
