@@ -36,6 +36,11 @@ def add_server_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", help="address to listen on [127.0.0.1]")
     p.add_argument("--port", type=int, help="port to listen on [8000]")
     p.add_argument("--data-dir", help="where the data lives [./data]")
+    p.add_argument(
+        "--workers", help="processes serving the port, each a replica: a number, or auto [1]"
+    )
+    # a worker of --workers: bind the port beside its siblings (SO_REUSEPORT)
+    p.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
 
 
 def load_config(args: argparse.Namespace) -> config_mod.Config:
@@ -44,6 +49,7 @@ def load_config(args: argparse.Namespace) -> config_mod.Config:
         server__host=getattr(args, "host", None),
         server__port=getattr(args, "port", None),
         server__data_dir=args.data_dir,
+        server__workers=getattr(args, "workers", None),
     )
 
 
@@ -160,21 +166,47 @@ class Server(uvicorn.Server):
         await super().shutdown(sockets)
 
 
-def serve(cfg: config_mod.Config) -> int:
+def serve(cfg: config_mod.Config, args: argparse.Namespace) -> int:
+    logs.setup(cfg.server.log_level)
+    if cfg.worker_count > 1 and not args.reuse_port:
+        from .workers import serve_workers
+
+        return serve_workers(cfg, server_argv(args))
     from .main import create_app
 
-    logs.setup(cfg.server.log_level)
     config = uvicorn_config(cfg, create_app(cfg))
     server = Server(config)
-    server.run(sockets=[listening_socket(cfg, config)])
+    server.run(sockets=[listening_socket(cfg, config, args.reuse_port)])
     return 0 if server.started else 1
 
 
-def listening_socket(cfg: config_mod.Config, config: uvicorn.Config) -> socket.socket:
+def server_argv(args: argparse.Namespace) -> list[str]:
+    """The serve options given, for a worker (without --workers: a worker is one process)."""
+    out = []
+    for name in ("config", "host", "port", "data_dir"):
+        value = getattr(args, name, None)
+        if value is not None:
+            out += [f"--{name.replace('_', '-')}", str(value)]
+    return out
+
+
+def listening_socket(
+    cfg: config_mod.Config, config: uvicorn.Config, reuse_port: bool = False
+) -> socket.socket:
     """The listening socket, with a fixed send buffer that every accepted connection inherits:
     a slow reader backs up into our bounded queue (and is closed with 1013) instead of into
-    megabytes of kernel memory, and 10,000 sockets cost a bounded amount of it."""
-    sock = config.bind_socket()
+    megabytes of kernel memory, and 10,000 sockets cost a bounded amount of it. A worker of
+    ``--workers`` binds it beside its siblings (SO_REUSEPORT)."""
+    if reuse_port:
+        host = cfg.server.host
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((host, cfg.server.port))
+        sock.set_inheritable(True)
+    else:
+        sock = config.bind_socket()
     if cfg.server.socket_send_buffer:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, cfg.server.socket_send_buffer)
     return sock
@@ -195,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         from .demo import run_demo
 
         return run_demo(cfg)
-    return serve(cfg)
+    return serve(cfg, args)
 
 
 if __name__ == "__main__":

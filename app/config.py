@@ -57,6 +57,11 @@ class ServerConfig:
         "Comma-separated origins whose pages may open a token-bearing WebSocket; empty: only"
         " this server's own pages (a request with no Origin, from a bot, is always allowed).",
     )
+    workers: str = setting(
+        "1",
+        "Processes serving the same port, each a replica of the event log: a number, or auto"
+        " (one per core).",
+    )
     event_loop: str = setting("auto", "auto (uvloop when installed), uvloop or asyncio.")
     http_parser: str = setting("auto", "auto (httptools when installed), httptools or h11.")
     socket_send_buffer: int = setting(
@@ -78,6 +83,14 @@ class RedisConfig:
     )
     binary: str = setting("", "valkey-server/redis-server to run; empty: the bundled one.")
     timeout_seconds: float = setting(2.0, "Longest wait for any Redis command before giving up.")
+    shared: bool = setting(
+        False,
+        "Other tourney processes use this Redis and key prefix too (another host): follow their"
+        " events, and take turns at writing SQLite. --workers sets it for its own processes.",
+    )
+    lease_seconds: float = setting(
+        10.0, "With shared: how long the SQLite writer's lease lasts unless renewed."
+    )
 
 
 @dataclass(frozen=True)
@@ -104,6 +117,11 @@ class PipelineConfig:
     )
     sqlite_max_pages: int = setting(
         0, "Cap on the database's size in pages (0: none); past it writes wait, as on a full disk."
+    )
+    unload_after_seconds: float = setting(
+        600.0,
+        "A complete tournament nobody watches leaves memory this long after it completed; its"
+        " next read brings it back from SQLite (0: never).",
     )
 
 
@@ -155,6 +173,11 @@ class Config:
     @property
     def data_path(self) -> Path:
         return Path(self.server.data_dir)
+
+    @property
+    def worker_count(self) -> int:
+        w = self.server.workers
+        return (os.cpu_count() or 1) if w == "auto" else int(w)
 
     @property
     def appendfsync(self) -> str:
@@ -242,6 +265,10 @@ def validate(cfg: Config) -> None:
         raise ConfigError("pipeline.durability must be fast or strict")
     if cfg.pipeline.batch_size < 1 or cfg.live.queue_limit < 1:
         raise ConfigError("pipeline.batch_size and live.queue_limit must be at least 1")
+    if not (cfg.server.workers == "auto" or cfg.server.workers.isdigit()):
+        raise ConfigError("server.workers must be a number or auto")
+    if cfg.server.workers.isdigit() and not 1 <= int(cfg.server.workers) <= 256:
+        raise ConfigError("server.workers must be from 1 to 256")
 
 
 def documented() -> dict[str, dict[str, tuple[Any, str]]]:

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 import resource
-import sys
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -25,7 +24,7 @@ from .api.routes import routes
 from .config import Config
 from .domain.errors import DomainError
 from .metrics import Metrics
-from .runtime import Runtime
+from .runtime import Runtime, announce_admin_token
 
 log = logging.getLogger("tourney")
 access = logging.getLogger("tourney.access")
@@ -147,13 +146,3 @@ async def going_away(rt: Runtime) -> None:
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(rt.cfg.live.shutdown_grace_seconds):
             await rt.hub.gate.idle.wait()
-
-
-def announce_admin_token(token: str) -> None:
-    """Printed once: only its hash is kept."""
-    print(
-        "\n  tourney: a new admin token was generated. It is shown this once; keep it:\n"
-        f"\n      {token}\n\n  (TOURNEY_ADMIN_TOKEN or [auth] admin_token choose your own)\n",
-        file=sys.stderr,
-        flush=True,
-    )

@@ -49,6 +49,18 @@ class Metrics:
             "tourney_events_duplicate", "Events refused as repeats of an id already appended.",
             registry=r,
         )  # fmt: skip
+        self.stale_appends = Counter(
+            "tourney_events_stale", "Structural events refused because another process had "
+            "changed their tournament first (decided again on the newer state).", registry=r,
+        )  # fmt: skip
+        self.resyncs = Counter(
+            "tourney_replica_resyncs", "Times this process fell so far behind the stream that it "
+            "reloaded its state from SQLite.", registry=r,
+        )  # fmt: skip
+        self.writer_lease = Gauge(
+            "tourney_writer_lease_held", "1 while this process holds the writer's lease.",
+            registry=r,
+        )  # fmt: skip
         self.backpressure = Counter(
             "tourney_backpressure_rejections",
             "Writes answered 503 because the pipeline could not take them, by reason.",
@@ -109,6 +121,10 @@ class Metrics:
         self.tournaments = Gauge(
             "tourney_tournaments", "Tournaments held, by state.", ["state"], registry=r
         )
+        self.tournaments_loaded = Gauge(
+            "tourney_tournaments_in_memory", "Tournaments held in memory (the others are idle and "
+            "in SQLite only).", registry=r,
+        )  # fmt: skip
         self.matches = Gauge(
             "tourney_matches", "Matches of underway tournaments, by state.", ["state"], registry=r
         )

@@ -7,7 +7,10 @@ holds that SQLite lacks. Both go through ``Replica.apply``, so there is one fold
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
+from collections.abc import Callable
 
 from . import auth
 from .domain.events import Event, EventType
@@ -24,6 +27,28 @@ class Replica:
         self.hub = hub
         self.metrics = metrics
         self.ready_since: dict[str, float] = {}  # match id -> when it became ready
+        self.waiting: dict[str, list[tuple[int, asyncio.Future[None]]]] = {}
+        # an event of a tournament not in memory (on the shelf): True if it was taken care of
+        self.on_missing: Callable[[Event], bool] = lambda e: False
+
+    async def caught_up(self, tid: str, version: int, timeout: float) -> None:
+        """Wait (at most ``timeout`` seconds) until tournament ``tid`` is at ``version``."""
+        t = self.state.lookup(tid)
+        if t is None or t.version >= version:
+            return
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.waiting.setdefault(tid, []).append((version, fut))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(fut, timeout)
+
+    def _wake(self, t: Tournament) -> None:
+        waiters = self.waiting.pop(t.id, [])
+        still = [(v, f) for v, f in waiters if v > t.version and not f.done()]
+        for v, f in waiters:
+            if v <= t.version and not f.done():
+                f.set_result(None)
+        if still:
+            self.waiting[t.id] = still
 
     def apply(self, e: Event) -> list[str] | None:
         """Fold ``e`` in and publish it; the changed match ids, or None if it was not applied
@@ -33,11 +58,15 @@ class Replica:
             return []
         changed = self.state.fold(e)
         if changed is None:
+            if e.tournament_id not in self.state.tournaments:
+                self.on_missing(e)
             return None
         if e.type is EventType.TOURNAMENT_DELETED:
             self.hub.drop(e.tournament_id)
             return changed
         t = self.state.tournaments[e.tournament_id]
+        if t.id in self.waiting:
+            self._wake(t)
         self._time_matches(t, changed)
         if e.type is EventType.MATCH_LIVE:
             for mid in changed:

@@ -3,8 +3,14 @@
     open()     Redis (the embedded server unless one is configured) → SQLite → the state SQLite
                holds (tournaments and tokens) → the writer, with its own copy of that state
     running()  recovery from the stream, then the writer; the hub's flusher and sweeper; the
-               watchers of the stream and of the event loop; the embedded server's supervisor
+               watchers of the stream and of the event loop; the embedded server's supervisor;
+               with ``redis.shared``, the follower of other processes' events
     close()    see ``shutdown``
+
+With ``redis.shared`` (``--workers``, or several hosts on one Redis) every process is a replica:
+it folds every event of the stream into its own state (``_follow``), decides writes on it (the
+append refuses one decided on an old version; see service.py), and one process at a time holds
+the writer's lease and drains the stream into SQLite (``_write_while_leased``).
 
 The state (``State`` and the tokens) is held here, apart from the ``Service`` that writes to it
 and the ``Replica`` that folds events into it. The server, the tests and the benchmarks all build
@@ -16,6 +22,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import secrets
+import socket
+import sys
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -27,16 +37,19 @@ from redis.backoff import NoBackoff
 
 from . import auth
 from .config import Config
+from .domain.events import Event
+from .domain.models import Tournament
 from .domain.state import State
 from .hub import Hub
 from .metrics import Metrics
 from .pipeline.appender import Appender
 from .pipeline.redis_server import EmbeddedRedis
 from .pipeline.responses import Responses
-from .pipeline.stream import Stream
+from .pipeline.stream import Stream, decode_or_skip
 from .pipeline.writer import Writer
 from .replica import Replica
 from .service import Service
+from .shelf import Shelf, shelvable
 from .store import Store
 
 log = logging.getLogger("tourney")
@@ -56,8 +69,15 @@ class Runtime:
         self.redis: aioredis.Redis | None = None
         self.ready = False  # serving: /readyz may say yes
         self.stored_seq = 0  # the newest event SQLite held at start
+        self.shared = cfg.redis.shared
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        self.shared_committed = 0  # with shared: how far SQLite holds, as the writer said
+        self.followed = b"0-0"  # with shared: the last stream entry folded in
+        self.followed_seq = 0
+        self.writing = not self.shared  # this process drains the stream into SQLite
         self._stopping = asyncio.Event()
         self._writer_done = asyncio.Event()
+        self._recovered = asyncio.Event()
         self._opened: list[Any] = []  # what close() must close, in reverse
 
     # ---- building -----------------------------------------------------------------------------
@@ -70,18 +90,23 @@ class Runtime:
                            cfg.pipeline.sqlite_max_pages)  # fmt: skip
         await self.store.open()
         self._opened.append(self.store)
-        self.stream = Stream(self.redis, cfg.redis.key_prefix)
+        keep = cfg.redis.lease_seconds if self.shared else 0
+        self.stream = Stream(self.redis, cfg.redis.key_prefix, keep)
         self.appender = Appender(self.stream, cfg.pipeline, self.metrics, self.replica.apply,
-                                 self.committed_seq)  # fmt: skip
-        self.service = Service(self.state, self.appender)
+                                 self.committed_seq, track_own=self.shared)  # fmt: skip
+        self.shelf = Shelf(self.state, self.store, self.committed_seq,
+                           lambda: self.appender.appended_seq, self.replica.apply)  # fmt: skip
+        self.replica.on_missing = self.shelf.hold
+        self.service = Service(self.state, self.appender, self.replica.caught_up, self.ensure)
         self.responses = Responses(self.stream, cfg.pipeline.idempotency_ttl_seconds)
-        token = await self._admin_token()
-        self.state.tournaments.update(await self.store.load_tournaments())
+        token = await admin_token(self.cfg, self.store, self.tokens)
+        await self._load_state()
         for row in await self.store.load_tokens():
             self.tokens.add(auth.TokenRecord(**row))
         self.stored_seq = await self.store.max_seq()
-        self.writer = Writer(self.stream, self.store, await self.store.load_tournaments(),
-                             cfg.pipeline, self.metrics)  # fmt: skip
+        # its own copy of the state; shared, it is loaded when this process takes the lease
+        projection = {} if self.shared else (await self.store.load_partly(leave=self.idle))[0]
+        self.writer = Writer(self.stream, self.store, projection, cfg.pipeline, self.metrics)
         self.writer.committed_seq = self.stored_seq
         return token
 
@@ -105,22 +130,50 @@ class Runtime:
         self._opened.append(client)
         return client
 
-    async def _admin_token(self) -> str | None:
-        if self.cfg.auth.admin_token:
-            self.tokens.admin_hash = auth.digest(self.cfg.auth.admin_token)
-            return None
-        stored = await self.store.get_meta("admin_token_hash")
-        if stored:
-            self.tokens.admin_hash = stored
-            return None
-        token = auth.new_token("adm")
-        self.tokens.admin_hash = auth.digest(token)
-        await self.store.set_meta("admin_token_hash", self.tokens.admin_hash)
-        return token
+    async def _load_state(self) -> None:
+        """What SQLite holds: tournaments that are idle stay on the shelf."""
+        whole, idle = await self.store.load_partly(leave=self.idle)
+        self.state.tournaments.clear()
+        self.shelf.items.clear()
+        self.state.tournaments.update(whole)
+        for t in idle:
+            self.shelf.put(t)
+
+    def idle(self, t: Tournament) -> bool:
+        """Complete for ``pipeline.unload_after_seconds``: it may leave memory."""
+        return shelvable(t, time.time(), self.cfg.pipeline.unload_after_seconds)
+
+    async def ensure(self, tid: str) -> None:
+        """Tournament ``tid`` in memory, if it is on the shelf."""
+        if tid not in self.state.tournaments and tid in self.shelf:
+            await self.shelf.bring_back(tid)
+
+    async def _unload(self) -> None:
+        """Every so often: idle tournaments nobody watches, all stored, leave memory (and the
+        writer's copy)."""
+        after = self.cfg.pipeline.unload_after_seconds
+        while after:
+            await asyncio.sleep(min(60.0, max(after / 4, 1.0)))
+            self.unload_idle()
+
+    def unload_idle(self) -> int:
+        """Shelve the idle tournaments nobody watches whose events SQLite holds; how many."""
+        stored = self.committed_seq()
+        gone = [t for t in self.state.tournaments.values()
+                if self.idle(t) and t.id not in self.hub.rooms and t.seq <= stored]  # fmt: skip
+        for t in gone:
+            self.shelf.put(t)
+            self.service.locks.pop(t.id, None)
+        self.writer.let_go(self.idle)
+        if gone:
+            log.info("idle tournaments left memory", extra={"count": len(gone)})
+        return len(gone)
 
     def committed_seq(self) -> int:
         writer: Writer | None = getattr(self, "writer", None)
-        return writer.committed_seq if writer else self.appender.appended_seq
+        if writer is None:
+            return self.appender.appended_seq
+        return max(writer.committed_seq, self.shared_committed)
 
     # ---- recovery -----------------------------------------------------------------------------
 
@@ -129,19 +182,29 @@ class Runtime:
         self.appender.appended_seq = await self.stream.set_floor(self.stored_seq)
         touched: set[str] = set()
         replayed = 0
-        for _, e in await self.stream.read_all():
+        events, self.followed = await self.stream.read_all()
+        for e in events:
             self.appender.appended_seq = max(self.appender.appended_seq, e.seq)
-            try:
-                if self.replica.apply(e) is not None and not e.type.about_tokens:
-                    replayed += 1
-                    touched.add(e.tournament_id)
-            except Exception:  # the writer dead-letters it; it must not stop the recovery
-                log.exception("recovery skips an event it cannot apply", extra={"id": e.id})
+            self.followed_seq = e.seq
+            if self._fold(e) and not e.type.about_tokens:
+                replayed += 1
+                touched.add(e.tournament_id)
+        versions = {tid: t.version for tid, t in self.state.tournaments.items()}
+        await self.stream.floor_versions(versions)
         self.appender.accepting = True
+        self._recovered.set()
         await self.service.settle(touched)
         log.info("recovered", extra={"tournaments": len(self.state.tournaments),
                                      "replayed": replayed})  # fmt: skip
         return replayed
+
+    def _fold(self, e: Event) -> bool:
+        """Fold a stream event in (recovery, following); False if it changed nothing."""
+        try:
+            return self.replica.apply(e) is not None
+        except Exception:  # the writer dead-letters it; it must not stop the process
+            log.exception("skipping an event this process cannot apply", extra={"id": e.id})
+            return False
 
     async def _recover_until_reachable(self) -> None:
         """Recovery, retried until Redis answers: meanwhile reads are served from SQLite's
@@ -168,6 +231,10 @@ class Runtime:
             tg.start_soon(self.hub.run_sweeper, self.state.lookup)
             tg.start_soon(self._watch_stream)
             tg.start_soon(watch_loop, self.metrics)
+            tg.start_soon(self._unload)
+            if self.shared:
+                tg.start_soon(self._follow)
+                tg.start_soon(self._watch_committed)
             if self.embedded is not None:
                 tg.start_soon(self.embedded.supervise)
             self.ready = True
@@ -181,9 +248,98 @@ class Runtime:
     async def _pipeline(self) -> None:
         try:
             await self._recover_until_reachable()
-            await self.writer.run(self._stopping)
+            if self.shared:
+                await self._write_while_leased()
+            else:
+                await self.writer.run(self._stopping)
         finally:
             self._writer_done.set()
+
+    # ---- several processes on one stream --------------------------------------------------------
+
+    async def _follow(self) -> None:
+        """Fold in every event other processes append (this process's own are folded as it
+        appends them, and skipped here by their seq)."""
+        await self._recovered.wait()
+        while True:
+            try:
+                entries = await self.stream.tail(self.followed, 2000, 1000)
+            except REDIS_ERRORS:
+                await asyncio.sleep(0.5)
+                continue
+            for eid, fields in entries:
+                self.followed = eid
+                seq = int(fields.get(b"s", b"0"))
+                if self.followed_seq and seq > self.followed_seq + 1:
+                    await self._resync(seq)
+                self.followed_seq = seq
+                if seq in self.appender.mine:
+                    self.appender.mine.discard(seq)
+                    continue
+                self.appender.appended_seq = max(self.appender.appended_seq, seq)
+                e = decode_or_skip(eid, fields)
+                if e is not None:
+                    self._fold(e)
+
+    async def _resync(self, seq: int) -> None:
+        """The stream was trimmed past events this process had not read (it fell more than
+        ``redis.lease_seconds`` behind): load SQLite's state again, then what the stream holds."""
+        log.error("this process fell behind the stream; reloading", extra={"seq": seq})
+        self.metrics.resyncs.inc()
+        self.appender.accepting = False
+        await self._load_state()
+        self.stored_seq = await self.store.max_seq()
+        await self.recover()
+
+    async def _watch_committed(self) -> None:
+        """How far SQLite holds, as the lease holder's writer says, for this process's backlog."""
+        while True:
+            with contextlib.suppress(*REDIS_ERRORS):
+                self.shared_committed = await self.stream.committed()
+            await asyncio.sleep(0.2)
+
+    async def _write_while_leased(self) -> None:
+        """Take turns at the writer: whoever holds the lease drains the stream into SQLite,
+        renewing it every third of its time; the others wait to take it over."""
+        key, ttl = self.stream.keys.writer_lease, self.cfg.redis.lease_seconds
+        while not self._stopping.is_set():
+            try:
+                held = await self.stream.take_lease(key, self.owner, ttl, force=False)
+            except REDIS_ERRORS:
+                held = False
+            if held:
+                await self._write_leased(key, ttl)
+            else:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), ttl / 3)
+
+    async def _write_leased(self, key: str, ttl: float) -> None:
+        lost = asyncio.Event()
+
+        async def renew() -> None:
+            while not lost.is_set():
+                await asyncio.sleep(ttl / 3)
+                try:
+                    ok = await self.stream.take_lease(key, self.owner, ttl, force=False)
+                except REDIS_ERRORS:
+                    ok = False
+                if not ok or self._stopping.is_set():
+                    lost.set()
+
+        log.info("this process writes SQLite now", extra={"owner": self.owner})
+        self.metrics.writer_lease.set(1)
+        self.writing = True
+        projection, _ = await self.store.load_partly(leave=self.idle)
+        self.writer.reload(projection, await self.store.max_seq())
+        renewing = asyncio.get_running_loop().create_task(renew())
+        try:
+            await self.writer.run(self._stopping, lost)
+        finally:
+            renewing.cancel()
+            self.writing = False
+            self.metrics.writer_lease.set(0)
+            with contextlib.suppress(*REDIS_ERRORS):
+                await self.stream.drop_lease(key, self.owner)
 
     async def shutdown(self) -> None:
         """A stop, in order (the server has already stopped accepting, sent every WebSocket
@@ -234,6 +390,7 @@ class Runtime:
         checks["backlog"] = self.backlog
         checks["backlog_limit"] = self.cfg.pipeline.backlog_limit
         checks["writer_lag_seconds"] = round(self.writer.lag_seconds, 3)
+        checks["process"] = {"id": self.owner, "pid": os.getpid(), "writer": self.writing}
         checks["ok"] = (
             self.ready
             and self.appender.accepting
@@ -269,3 +426,38 @@ async def watch_loop(metrics: Metrics, interval: float = 0.1) -> None:
         before = loop.time()
         await asyncio.sleep(interval)
         metrics.loop_lag.set(max(0.0, loop.time() - before - interval))
+
+
+async def admin_token(cfg: Config, store: Store, tokens: auth.Tokens) -> str | None:
+    """Set up the admin token; returns a newly generated one (to print once), else None."""
+    if cfg.auth.admin_token:
+        tokens.admin_hash = auth.digest(cfg.auth.admin_token)
+        return None
+    stored = await store.get_meta("admin_token_hash")
+    if stored:
+        tokens.admin_hash = stored
+        return None
+    token = auth.new_token("adm")
+    tokens.admin_hash = auth.digest(token)
+    await store.set_meta("admin_token_hash", tokens.admin_hash)
+    return token
+
+
+async def admin_token_once(cfg: Config) -> str | None:
+    """The admin token set up before any worker starts (so they do not race to make one)."""
+    store = Store(cfg.data_path / "tourney.sqlite3", cfg.sqlite_synchronous)
+    await store.open()
+    try:
+        return await admin_token(cfg, store, auth.Tokens(""))
+    finally:
+        await store.close()
+
+
+def announce_admin_token(token: str) -> None:
+    """Printed once: only its hash is kept."""
+    print(
+        "\n  tourney: a new admin token was generated. It is shown this once; keep it:\n"
+        f"\n      {token}\n\n  (TOURNEY_ADMIN_TOKEN or [auth] admin_token choose your own)\n",
+        file=sys.stderr,
+        flush=True,
+    )

@@ -12,18 +12,21 @@ import asyncio
 import contextlib
 import itertools
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from .domain.commands import COMMANDS, CommandName, Input, create_tournament, followups
-from .domain.errors import Conflict, DomainError, Invalid, NotFound
+from .domain.errors import Conflict, DomainError, Invalid, NotFound, Unavailable
 from .domain.events import Event, EventType
 from .domain.models import Tournament
 from .domain.state import State
-from .pipeline.appender import Appender
+from .pipeline.appender import Appender, Stale
 
 MAX_TICKS = 10_000
+STALE_RETRIES = 8
+CATCH_UP_SECONDS = 2.0
 
 
 @dataclass
@@ -64,10 +67,28 @@ def new_event_id(prefix: str) -> str:
 
 
 class Service:
-    def __init__(self, state: State, appender: Appender) -> None:
+    def __init__(
+        self,
+        state: State,
+        appender: Appender,
+        caught_up: Callable[[str, int, float], Awaitable[None]] | None = None,
+        ensure: Callable[[str], Awaitable[None]] | None = None,
+    ) -> None:
         self.state = state
         self.appender = appender
         self.locks: dict[str, asyncio.Lock] = {}
+        self._caught_up = caught_up
+        self._ensure = ensure
+
+    async def ensure(self, tid: str) -> None:
+        """The tournament in memory (brought back from SQLite if it had left)."""
+        if self._ensure is not None:
+            await self._ensure(tid)
+
+    async def caught_up(self, tid: str, version: int) -> None:
+        """Wait until this process has folded in the tournament's events up to ``version``."""
+        if self._caught_up is not None:
+            await self._caught_up(tid, version, CATCH_UP_SECONDS)
 
     def lock(self, tid: str) -> asyncio.Lock:
         lock = self.locks.get(tid)
@@ -78,16 +99,31 @@ class Service:
     # ---- commands ---------------------------------------------------------------------------
 
     async def execute(self, name: CommandName, tid: str, inp: Input, key: str | None) -> Outcome:
-        """decide → append → fold and publish → follow-ups, under the tournament's lock."""
+        """decide → append → fold and publish → follow-ups, under the tournament's lock.
+
+        The append carries the version the command was decided on; if another process changed
+        the tournament first, this process catches up with the stream and decides again."""
         command = COMMANDS[name]
-        async with self.lock(tid):
-            await self.appender.resolve(tid)
-            data = command.decide(self.state.get(tid), inp)
-            out = await self._append(tid, command.event, data, key or new_event_id("ev_"))
-            t = self.state.lookup(tid)  # None once deleted
-            if t is not None and not out.duplicate:
-                await self._followups(t)
-            return out
+        eid = key or new_event_id("ev_")
+        await self.ensure(tid)
+        for _ in range(STALE_RETRIES):
+            async with self.lock(tid):
+                await self.appender.resolve(tid)
+                t = self.state.get(tid)
+                data = command.decide(t, inp)
+                try:
+                    out = await self._append(tid, command.event, data, eid, t.version)
+                except Stale as stale:
+                    mine, theirs = t.version, stale.version
+                else:
+                    after = self.state.lookup(tid)  # None once deleted
+                    if after is not None and not out.duplicate:
+                        await self._followups(after)
+                    return out
+            if theirs < mine:  # Redis lost its newest events: what this process holds stands
+                await self.appender.floor_versions({tid: mine})
+            await self.caught_up(tid, theirs)
+        raise Unavailable("the tournament is changing too fast here: try again", 1)
 
     async def create(self, body: Any, key: str | None) -> Outcome:
         """A new tournament (``tournament.created``), with a new id."""
@@ -95,15 +131,17 @@ class Service:
         data = create_tournament(body)
         async with self.lock(tid):
             return await self._append(tid, EventType.TOURNAMENT_CREATED, data,
-                                      key or new_event_id("ev_"))  # fmt: skip
+                                      key or new_event_id("ev_"), 0)  # fmt: skip
 
     async def record(self, etype: EventType, data: dict[str, Any], key: str | None) -> Outcome:
         """An event of no tournament (the server's tokens), its data already checked."""
         return await self._append("", etype, data, key or new_event_id("ev_"))
 
-    async def _append(self, tid: str, etype: EventType, data: dict[str, Any], eid: str) -> Outcome:
+    async def _append(
+        self, tid: str, etype: EventType, data: dict[str, Any], eid: str, version: int = -1
+    ) -> Outcome:
         e = Event(eid, 0, etype, tid, now_iso(), data)
-        (res,) = await self.appender.append([e])
+        (res,) = await self.appender.append([e], version)
         return Outcome(e, res.changed, res.duplicate)
 
     async def _followups(self, t: Tournament) -> None:
@@ -114,7 +152,11 @@ class Service:
             if not todo:
                 return
             etype, data = todo[0]
-            out = await self._append(t.id, etype, data, f"{t.id}:{etype}:v{t.version}")
+            try:
+                out = await self._append(t.id, etype, data, f"{t.id}:{etype}:v{t.version}",
+                                         t.version)  # fmt: skip
+            except Stale:
+                return  # another process changed it first; its follow-ups are its own
             if out.duplicate:
                 return
 
@@ -132,6 +174,7 @@ class Service:
         """A live score tick. No tournament lock: a tick changes nothing another command
         validates against, and one that lands after its match's result is ignored on apply (in
         memory and on replay alike). Group commit lets concurrent ticks share a round trip."""
+        await self.ensure(tid)
         await self.appender.resolve(tid)
         command = COMMANDS[CommandName.LIVE_TICK]
         data = command.decide(self.state.get(tid), Input(body, mid))
@@ -146,6 +189,8 @@ class Service:
             raise Invalid.field("body", f"at most {MAX_TICKS} ticks per request")
         by_tid: dict[str, list[Tick]] = {}
         for tick in ticks:
+            if tick.tournament_id not in by_tid:
+                await self.ensure(tick.tournament_id)
             if self.state.lookup(tick.tournament_id) is None:
                 raise NotFound(f"[{tick.index}]: no tournament {tick.tournament_id!r}")
             by_tid.setdefault(tick.tournament_id, []).append(tick)

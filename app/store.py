@@ -8,7 +8,7 @@ with the seq of the last event folded into them), ``tokens`` and ``meta``.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ import aiosqlite
 from .codec import dumps_text, loads
 from .domain.models import Match, Tournament
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS matches (
   id TEXT NOT NULL,
   pos INTEGER NOT NULL,
   doc TEXT NOT NULL,
+  seq INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (tournament_id, id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS tokens (
@@ -57,7 +58,11 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 # MIGRATIONS[n]: the statements that take a version n-1 database to version n. A fresh database
 # is created at SCHEMA_VERSION directly by SCHEMA; keep the two in step.
-MIGRATIONS: dict[int, list[str]] = {}
+MIGRATIONS: dict[int, list[str]] = {
+    # the seq of the last event that changed each match: a writer that lost its lease mid-batch
+    # can never put an older match over a newer one
+    2: ["ALTER TABLE matches ADD COLUMN seq INTEGER NOT NULL DEFAULT 0"],
+}
 
 
 class SchemaTooNew(RuntimeError):
@@ -158,16 +163,21 @@ class Store:
             for t in batch.tournaments.values():
                 conn.execute(
                     "INSERT INTO tournaments (id, seq, doc) VALUES (?, ?, ?)"
-                    " ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, doc = excluded.doc",
+                    " ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, doc = excluded.doc"
+                    " WHERE excluded.seq >= tournaments.seq",
                     (t.id, t.seq, tournament_doc(t)),
                 )
                 ids = batch.matches.get(t.id)
                 if ids:
                     pos = {mid: i for i, mid in enumerate(t.matches)}
+                    rows = [(t.id, mid, pos[mid], dumps_text(m.to_dict()), m.seq)
+                            for mid in ids if (m := t.matches[mid])]  # fmt: skip
                     conn.executemany(
-                        "INSERT INTO matches (tournament_id, id, pos, doc) VALUES (?, ?, ?, ?)"
-                        " ON CONFLICT (tournament_id, id) DO UPDATE SET doc = excluded.doc",
-                        [(t.id, m, pos[m], dumps_text(t.matches[m].to_dict())) for m in ids],
+                        "INSERT INTO matches (tournament_id, id, pos, doc, seq)"
+                        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (tournament_id, id)"
+                        " DO UPDATE SET doc = excluded.doc, seq = excluded.seq"
+                        " WHERE excluded.seq >= matches.seq",
+                        rows,
                     )
             for tid in batch.deleted:
                 conn.execute("DELETE FROM tournaments WHERE id = ?", (tid,))
@@ -187,20 +197,44 @@ class Store:
 
     # ---- loading at start ---------------------------------------------------------------------
 
-    async def load_tournaments(self) -> dict[str, Tournament]:
+    async def load_tournaments(self, tids: list[str] | None = None) -> dict[str, Tournament]:
+        """Every tournament SQLite holds (or those of ``tids``), whole."""
+        whole, _ = await self.load_partly(tids)
+        return whole
+
+    async def load_partly(
+        self, tids: list[str] | None = None, leave: Callable[[Tournament], bool] | None = None
+    ) -> tuple[dict[str, Tournament], list[Tournament]]:
+        """The tournaments, whole; but those ``leave`` picks come without their matches."""
         db = self._db()
-        out: dict[str, Tournament] = {}
-        async with db.execute("SELECT doc FROM tournaments") as cur:
+        whole: dict[str, Tournament] = {}
+        left: list[Tournament] = []
+        sql, args = "SELECT doc FROM tournaments", tuple[str, ...]()
+        if tids is not None:
+            sql, args = f"{sql} WHERE id IN ({','.join('?' * len(tids))})", tuple(tids)
+        async with db.execute(sql, args) as cur:
             async for (doc,) in cur:
                 t = Tournament.from_dict(loads(doc))
-                out[t.id] = t
-        sql = "SELECT tournament_id, doc FROM matches ORDER BY tournament_id, pos"
-        async with db.execute(sql) as cur:
+                if leave is not None and leave(t):
+                    left.append(t)
+                else:
+                    whole[t.id] = t
+        if whole:
+            await self._load_matches(whole, tids)
+        return whole, left
+
+    async def _load_matches(self, into: dict[str, Tournament], tids: list[str] | None) -> None:
+        sql, args = "SELECT tournament_id, doc FROM matches", tuple[str, ...]()
+        if tids is not None:
+            sql, args = f"{sql} WHERE tournament_id IN ({','.join('?' * len(tids))})", tuple(tids)
+        async with self._db().execute(sql + " ORDER BY tournament_id, pos", args) as cur:
             async for tid, doc in cur:
-                if tid in out:
+                t = into.get(tid)
+                if t is not None:
                     m = Match.from_dict(loads(doc))
-                    out[tid].matches[m.id] = m
-        return out
+                    t.matches[m.id] = m
+        for t in into.values():
+            t.count_open_matches()
 
     async def load_tokens(self) -> list[dict[str, Any]]:
         db = self._db()

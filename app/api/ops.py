@@ -18,7 +18,7 @@ STATIC = Path(__file__).resolve().parent.parent.parent / "static"
 
 
 async def healthz(request: Request) -> Response:
-    return json_response({"status": "ok"})
+    return json_response({"status": "ok", "process": runtime(request).owner})
 
 
 async def readyz(request: Request) -> Response:
@@ -40,6 +40,9 @@ async def metrics(request: Request) -> Response:
         if t.state is TournamentState.UNDERWAY:
             for match in t.matches.values():
                 matches[match.state] += 1
+    for _, _, shelved in rt.shelf.listed():
+        tournaments[shelved.state] += 1
+    m.tournaments_loaded.set(len(rt.state.tournaments))
     for t_state, n in tournaments.items():
         m.tournaments.labels(t_state).set(n)
     for m_state, k in matches.items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
 
 from . import live, ops
 from . import tournaments as tn
@@ -12,26 +13,41 @@ from .ops import STATIC
 T = "/api/v1/tournaments/{tid}"
 
 
+class OnTournament(Route):
+    """A route under a tournament: one that left memory (complete and unwatched) is loaded
+    back before the handler runs."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await scope["app"].state.runtime.ensure(scope["path_params"]["tid"])
+        await super().handle(scope, receive, send)
+
+
+class WebSocketOnTournament(WebSocketRoute):
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await scope["app"].state.runtime.ensure(scope["path_params"]["tid"])
+        await super().handle(scope, receive, send)
+
+
 def routes() -> list[BaseRoute]:
     return [
         Route("/api/v1/tournaments", tn.list_tournaments, methods=["GET"]),
         Route("/api/v1/tournaments", tn.create_tournament, methods=["POST"]),
-        Route(T, tn.get_tournament, methods=["GET"]),
-        Route(T, tn.patch_tournament, methods=["PATCH"]),
-        Route(T, tn.delete_tournament, methods=["DELETE"]),
-        Route(T + "/participants", tn.add_participants, methods=["POST"]),
-        Route(T + "/participants/{pid}", tn.patch_participant, methods=["PATCH"]),
-        Route(T + "/participants/{pid}", tn.delete_participant, methods=["DELETE"]),
-        Route(T + "/participants/{pid}/disqualify", tn.disqualify, methods=["POST"]),
-        Route(T + "/start", tn.start, methods=["POST"]),
-        Route(T + "/matches", tn.list_matches, methods=["GET"]),
-        Route(T + "/matches/{mid}", tn.get_match, methods=["GET"]),
-        Route(T + "/matches/{mid}/result", tn.report_result, methods=["POST"]),
-        Route(T + "/matches/{mid}/reopen", tn.reopen, methods=["POST"]),
-        Route(T + "/matches/{mid}/live", tn.live_tick, methods=["POST"]),
-        Route(T + "/standings", tn.standings, methods=["GET"]),
-        Route(T + "/events", tn.events, methods=["GET"]),
-        WebSocketRoute(T + "/ws", live.subscribe),
+        OnTournament(T, tn.get_tournament, methods=["GET"]),
+        OnTournament(T, tn.patch_tournament, methods=["PATCH"]),
+        OnTournament(T, tn.delete_tournament, methods=["DELETE"]),
+        OnTournament(T + "/participants", tn.add_participants, methods=["POST"]),
+        OnTournament(T + "/participants/{pid}", tn.patch_participant, methods=["PATCH"]),
+        OnTournament(T + "/participants/{pid}", tn.delete_participant, methods=["DELETE"]),
+        OnTournament(T + "/participants/{pid}/disqualify", tn.disqualify, methods=["POST"]),
+        OnTournament(T + "/start", tn.start, methods=["POST"]),
+        OnTournament(T + "/matches", tn.list_matches, methods=["GET"]),
+        OnTournament(T + "/matches/{mid}", tn.get_match, methods=["GET"]),
+        OnTournament(T + "/matches/{mid}/result", tn.report_result, methods=["POST"]),
+        OnTournament(T + "/matches/{mid}/reopen", tn.reopen, methods=["POST"]),
+        OnTournament(T + "/matches/{mid}/live", tn.live_tick, methods=["POST"]),
+        OnTournament(T + "/standings", tn.standings, methods=["GET"]),
+        OnTournament(T + "/events", tn.events, methods=["GET"]),
+        WebSocketOnTournament(T + "/ws", live.subscribe),
         Route("/api/v1/events", live.post_events, methods=["POST"]),
         WebSocketRoute("/api/v1/ingest/ws", live.ingest),
         Route("/api/v1/tokens", tn.create_token, methods=["POST"]),

@@ -25,6 +25,7 @@ from ..domain.events import EventType
 from ..domain.formats import get_format
 from ..domain.models import Tournament, TournamentState, Visibility
 from ..service import Outcome, new_id
+from ..shelf import Shelved
 from .http import (
     etag_response,
     idempotent,
@@ -169,19 +170,28 @@ async def list_tournaments(request: Request) -> Response:
     if state is not None and state not in tuple(TournamentState):
         raise Problem(422, "Invalid query", "state must be pending, underway or complete")
     limit = query_int(request, "limit", PAGE, 1, 200)
-    items = [t for t in runtime(request).state.tournaments.values()
-             if t.visibility is Visibility.PUBLIC and (not state or t.state == state)]  # fmt: skip
-    items.sort(key=lambda t: (t.created_at, t.id), reverse=True)
     cursor = request.query_params.get("cursor")
-    if cursor:
-        after = decode_cursor(cursor)
-        items = [t for t in items if (t.created_at, t.id) < after]
+    after = decode_cursor(cursor) if cursor else None
+    rt = runtime(request)
+    listed: list[tuple[str, str, Tournament | Shelved]] = [
+        *((t.created_at, t.id, t) for t in rt.state.tournaments.values()),
+        *rt.shelf.listed(),
+    ]
+    items = sorted(
+        (x for x in listed if x[2].visibility is Visibility.PUBLIC
+         and (not state or x[2].state == state) and (after is None or x[:2] < after)),
+        key=lambda x: x[:2], reverse=True,
+    )  # fmt: skip
     page = items[:limit]
-    body: dict[str, Any] = {"items": [t.summary() for t in page], "next_cursor": None}
+    body: dict[str, Any] = {"items": [summary(x) for _, _, x in page], "next_cursor": None}
     if len(items) > limit:
-        last = page[-1]
-        body["next_cursor"] = base64.urlsafe_b64encode(dumps([last.created_at, last.id])).decode()
+        body["next_cursor"] = base64.urlsafe_b64encode(dumps(list(page[-1][:2]))).decode()
     return json_response(body)
+
+
+def summary(x: Tournament | Shelved) -> dict[str, Any]:
+    """A list item: a tournament in memory, or one on the shelf."""
+    return x.summary() if isinstance(x, Tournament) else x.summary_dict()
 
 
 def decode_cursor(cursor: str) -> tuple[str, str]:
@@ -243,6 +253,8 @@ def query_int(request: Request, name: str, default: int, low: int, high: int) ->
 async def create_token(request: Request) -> Response:
     require(request, None, MANAGE)
     body = await read_json(request)
+    if isinstance(body, dict) and isinstance(body.get("tournament_id"), str):
+        await runtime(request).ensure(body["tournament_id"])
     data = token_fields(request, body)
     token = auth.new_token("tt")
     data.update(id=new_id("tok_"), hash=auth.digest(token))

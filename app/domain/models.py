@@ -122,6 +122,7 @@ class Match:
     loser_to: str | None = None
     best_of: int = 1
     live_detail: dict[str, Any] | None = None
+    seq: int = 0  # the seq of the last event that changed this match
 
     @property
     def participants(self) -> list[str | None]:
@@ -144,6 +145,7 @@ class Match:
             "best_of": self.best_of,
             "live": self.live_detail,
             "next": {"winner_to": self.winner_to, "loser_to": self.loser_to},
+            "seq": self.seq,
         }
 
     @classmethod
@@ -167,6 +169,7 @@ class Match:
             loser_to=nxt.get("loser_to"),
             best_of=int(d.get("best_of", 1)),
             live_detail=d.get("live"),
+            seq=int(d.get("seq", 0)),
         )
 
 
@@ -251,5 +254,9 @@ class Tournament:
         for m in d.get("matches", []):
             match = Match.from_dict(m)
             t.matches[match.id] = match
-        t.open_matches = sum(1 for m in t.matches.values() if m.state != MatchState.COMPLETE)
+        t.count_open_matches()
         return t
+
+    def count_open_matches(self) -> None:
+        """Recompute ``open_matches`` (after the matches were loaded)."""
+        self.open_matches = sum(1 for m in self.matches.values() if m.state != MatchState.COMPLETE)

@@ -59,7 +59,11 @@ def fold(tournaments: dict[str, Tournament], e: Event) -> list[str] | None:
         t.seq, t.version = e.seq, 1
         tournaments[t.id] = t
         return []
-    if t is None or e.seq <= t.seq:
+    if t is None:
+        return None
+    if e.type is EventType.MATCH_LIVE:
+        return _tick(t, e)
+    if e.seq <= t.seq:
         return None
     if e.type is EventType.TOURNAMENT_DELETED:
         del tournaments[t.id]
@@ -83,10 +87,21 @@ def apply(t: Tournament, e: Event) -> list[str]:
     """Fold ``e`` into ``t``; returns the ids of the matches it changed."""
     handler = APPLY.get(e.type)
     changed = handler(t, e) if handler else []
-    t.seq = e.seq
+    t.seq = max(t.seq, e.seq)
+    for mid in changed:
+        t.matches[mid].seq = e.seq
     if e.type.structural:
         t.version += 1
     return changed
+
+
+def _tick(t: Tournament, e: Event) -> list[str] | None:
+    """A live score tick is guarded by its match's seq, not its tournament's: ticks of other
+    matches (or from another process) may come later with a lower seq, and still count."""
+    m = t.matches.get(e.data["match_id"])
+    if m is None or e.seq <= m.seq:
+        return None
+    return apply(t, e)
 
 
 def _updated(t: Tournament, e: Event) -> list[str]:

@@ -27,6 +27,15 @@ log = logging.getLogger("tourney.appender")
 MAX_GROUP = 5000  # events per Lua call
 
 
+class Stale(Exception):
+    """A structural event decided on an older version of its tournament than the stream's:
+    another process changed it first. Catch up to ``version`` and decide again."""
+
+    def __init__(self, version: int) -> None:
+        super().__init__(f"the tournament is at version {version} already")
+        self.version = version
+
+
 @dataclass(slots=True)
 class Applied:
     """One event's append: its seq, whether it repeated an earlier id, the matches it changed."""
@@ -36,7 +45,8 @@ class Applied:
     changed: list[str]
 
 
-Waiter = tuple[list[Event], "asyncio.Future[list[Applied]]"]
+# events with the version each was decided on (-1: none checked), and who waits for them
+Waiter = tuple[list[tuple[Event, int]], "asyncio.Future[list[Applied]]"]
 
 
 class Appender:
@@ -47,6 +57,7 @@ class Appender:
         metrics: Metrics,
         apply: Callable[[Event], list[str] | None],
         committed: Callable[[], int],
+        track_own: bool = False,
     ) -> None:
         self.stream = stream
         self.cfg = cfg
@@ -60,13 +71,19 @@ class Appender:
         self.flushing = False
         self._orphans: set[asyncio.Task[None]] = set()
         self.unresolved: dict[str, list[Event]] = {}
+        # with other processes on the stream: the seqs this one appended (and folded in
+        # already), which its follower skips when it reads them back
+        self.track_own = track_own
+        self.mine: set[int] = set()
 
     @property
     def backlog(self) -> int:
         return max(0, self.appended_seq - self.committed())
 
-    async def append(self, events: list[Event]) -> list[Applied]:
-        """Append ``events`` (atomically, in order) and apply the new ones; or raise."""
+    async def append(self, events: list[Event], expect: int = -1) -> list[Applied]:
+        """Append ``events`` (atomically, in order) and apply the new ones; or raise.
+        ``expect``: the version of its tournament one structural event was decided on (the
+        append raises ``Stale`` if the tournament has moved on since)."""
         if not self.accepting:
             self.metrics.backpressure.labels("recovering").inc()
             raise Unavailable("recovering: the event stream is not reachable yet", 5)
@@ -79,7 +96,7 @@ class Appender:
             self.metrics.backpressure.labels("backlog").inc()
             raise Unavailable("the event backlog is over its bound", self.cfg.retry_after_seconds)
         fut: asyncio.Future[list[Applied]] = asyncio.get_running_loop().create_future()
-        self.queue.append((events, fut))
+        self.queue.append(([(e, expect) for e in events], fut))
         if not self.flushing:
             await self._lead()
         return await fut
@@ -108,11 +125,12 @@ class Appender:
             waiter = self.queue.pop(0)
             group.append(waiter)
             count += len(waiter[0])
-        events = [e for evs, _ in group for e in evs]
+        events = [e for evs, _ in group for e, _ in evs]
         ttl, tick_ttl = self.cfg.idempotency_ttl_seconds, self.cfg.tick_id_ttl_seconds
-        pairs = [(e, tick_ttl if e.type is EventType.MATCH_LIVE else ttl) for e in events]
+        items = [(e, tick_ttl if e.type is EventType.MATCH_LIVE else ttl, want)
+                 for evs, _ in group for e, want in evs]  # fmt: skip
         try:
-            results = await self.stream.append(pairs)
+            results = await self.stream.append(items)
         except (aioredis.RedisError, OSError, TimeoutError) as exc:
             for e in events:
                 self.unresolved.setdefault(e.tournament_id, []).append(e)
@@ -125,17 +143,20 @@ class Appender:
             return
         i = 0
         for evs, fut in group:
-            out = [self._settle(e, r, single=len(evs) == 1) for e, r in
+            out = [self._settle(e, r, single=len(evs) == 1) for (e, _), r in
                    zip(evs, results[i : i + len(evs)], strict=True)]  # fmt: skip
             i += len(evs)
             if fut.done():
                 continue
-            if len(evs) == 1 and isinstance(out[0], Conflict):
+            if len(evs) == 1 and isinstance(out[0], Exception):
                 fut.set_exception(out[0])
             else:
                 fut.set_result([a for a in out if isinstance(a, Applied)])
 
-    def _settle(self, e: Event, r: Appended, single: bool) -> Applied | Conflict:
+    def _settle(self, e: Event, r: Appended, single: bool) -> Applied | Conflict | Stale:
+        if r.stale is not None:
+            self.metrics.stale_appends.inc()
+            return Stale(r.stale)
         e.seq = r.seq
         if r.duplicate:
             self.metrics.duplicates.inc()
@@ -143,8 +164,17 @@ class Appender:
                 return Conflict(f"the id {e.id!r} was already used in another tournament")
             return Applied(r.seq, True, [])
         self.appended_seq = max(self.appended_seq, r.seq)
+        if self.track_own:
+            self.mine.add(r.seq)
         self.metrics.appended[e.type] += 1
         return Applied(r.seq, False, self.apply(e) or [])
+
+    async def floor_versions(self, versions: dict[str, int]) -> None:
+        """Raise the stream's tournament versions to at least these (after a data loss)."""
+        try:
+            await self.stream.floor_versions(versions)
+        except (aioredis.RedisError, OSError, TimeoutError) as exc:
+            raise Unavailable("the event stream is unreachable", 1) from exc
 
     async def resolve(self, tid: str) -> None:
         """Settle appends whose outcome was unknown: apply those that reached the stream."""

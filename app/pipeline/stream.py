@@ -3,6 +3,10 @@
 Keys (all under the configured prefix):
 - ``events``: the stream; each entry ``{s: seq, e: event JSON without seq}``.
 - ``seq``: the global sequence counter.
+- ``versions``: per tournament, the version its newest structural event made (the append refuses
+  a structural event decided on an older version: another process changed the tournament first).
+- ``committed``: the newest seq the writer has stored in SQLite (for every process's backlog).
+- ``lease:writer``: which process drains the stream into SQLite (a key with a TTL).
 - ``id:{event id}``: "seq tournament_id" of an event already appended (expires; dedupes retries).
 - ``resp:{event id}``: the first response to a request with an ``Idempotency-Key``.
 - ``dead``: events the writer could not store, for an operator to look at.
@@ -11,6 +15,7 @@ Keys (all under the configured prefix):
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,25 +29,45 @@ log = logging.getLogger("tourney.stream")
 GROUP = "writer"
 
 # One round trip appends a whole batch atomically. ARGV[2] is a JSON array of
-# [id, id ttl, tournament id, event JSON]; for each, a repeated id answers the first append's
-# "d<seq> <tournament id>", a new one gets the next seq and is added. One string comes back,
-# comma-separated: packing and parsing thousands of arguments and replies costs more than this.
+# [id, id ttl, tournament id, event JSON, expected version]; for each, a repeated id answers the
+# first append's "d<seq> <tournament id>"; a structural event (expected version >= 0) whose
+# tournament's version is not the one it was decided on answers "s<current version>" and is not
+# added; else it gets the next seq and is added (and the version moves on by one). One string
+# comes back, comma-separated: packing and parsing thousands of arguments and replies costs more.
 APPEND_LUA = """
 local items = cjson.decode(ARGV[2])
 local out = {}
 for i, item in ipairs(items) do
   local idkey = ARGV[1] .. item[1]
   local prev = redis.call('GET', idkey)
+  local want = item[5]
+  local cur = 0
   if prev then
     out[i] = 'd' .. prev
-  else
+  elseif want >= 0 then
+    cur = tonumber(redis.call('HGET', KEYS[3], item[3]) or '0')
+    if cur ~= want then out[i] = 's' .. cur end
+  end
+  if out[i] == nil then
     local seq = redis.call('INCR', KEYS[2])
     redis.call('XADD', KEYS[1], '*', 's', seq, 'e', item[4])
     redis.call('SET', idkey, seq .. ' ' .. item[3], 'EX', item[2])
+    if want >= 0 then redis.call('HSET', KEYS[3], item[3], cur + 1) end
     out[i] = seq
   end
 end
 return table.concat(out, ',')
+"""
+
+# Versions never go below what this process's state holds (a Redis that lost its data, or a
+# stream written before versions were kept). ARGV[1]: a JSON object {tournament id: version}.
+VERSIONS_FLOOR_LUA = """
+local floor = cjson.decode(ARGV[1])
+for tid, v in pairs(floor) do
+  local cur = tonumber(redis.call('HGET', KEYS[1], tid) or '0')
+  if cur < v then redis.call('HSET', KEYS[1], tid, v) end
+end
+return 1
 """
 
 # The counter never goes below what SQLite already holds (a Redis that lost its data must not
@@ -54,13 +79,31 @@ return tostring(cur)
 """
 
 
+# A lease: taken if free, renewed if ours; 1 if we hold it now.
+LEASE_LUA = """
+local cur = redis.call('GET', KEYS[1])
+if cur == false or cur == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0
+"""
+
+UNLEASE_LUA = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class Appended:
-    """The outcome of one append: a new ``seq``, or ``duplicate`` of an earlier event."""
+    """The outcome of one append: a new ``seq``, or ``duplicate`` of an earlier event, or
+    ``stale``: refused, the tournament being at that version already (``seq`` is 0)."""
 
     seq: int
     duplicate: bool
     tournament_id: str = ""
+    stale: int | None = None
 
 
 @dataclass(frozen=True)
@@ -86,11 +129,33 @@ class Keys:
     def dead(self) -> str:
         return self.prefix + "dead"
 
+    @property
+    def versions(self) -> str:
+        return self.prefix + "versions"
+
+    @property
+    def committed(self) -> str:
+        return self.prefix + "committed"
+
+    @property
+    def writer_lease(self) -> str:
+        return self.prefix + "lease:writer"
+
 
 def encode(event: Event) -> str:
     d = event.to_dict()
     del d["seq"]
     return dumps_text(d)
+
+
+def decode_or_skip(eid: bytes, fields: dict[bytes, bytes]) -> Event | None:
+    """The entry's event, or None (logged) for one this server cannot read."""
+    try:
+        return decode(fields)
+    except Exception as exc:
+        log.warning("skipping an unreadable stream entry",
+                    extra={"entry": eid.decode(), "error": repr(exc)})  # fmt: skip
+        return None
 
 
 def decode(fields: dict[bytes, bytes]) -> Event:
@@ -99,28 +164,45 @@ def decode(fields: dict[bytes, bytes]) -> Event:
     return Event.from_dict(d)
 
 
+def entry_order(entry_id: str) -> tuple[int, int]:
+    ms, _, n = entry_id.partition("-")
+    return int(ms), int(n or 0)
+
+
 class Stream:
-    def __init__(self, client: aioredis.Redis, prefix: str) -> None:
+    def __init__(self, client: aioredis.Redis, prefix: str, keep_seconds: float = 0) -> None:
         self.redis = client
         self.keys = Keys(prefix)
+        self.keep_ms = int(keep_seconds * 1000)  # trim nothing younger than this
         self._append = client.register_script(APPEND_LUA)
         self._floor = client.register_script(FLOOR_LUA)
+        self._versions_floor = client.register_script(VERSIONS_FLOOR_LUA)
+        self._lease = client.register_script(LEASE_LUA)
+        self._unlease = client.register_script(UNLEASE_LUA)
 
-    async def append(self, events: list[tuple[Event, int]]) -> list[Appended]:
-        """Append ``(event, id ttl seconds)`` pairs in order, atomically, in one round trip."""
+    async def append(self, events: list[tuple[Event, int, int]]) -> list[Appended]:
+        """Append ``(event, id ttl seconds, expected version or -1)`` in order, atomically, in
+        one round trip."""
         if not events:
             return []
-        items = [[e.id, ttl, e.tournament_id, encode(e)] for e, ttl in events]
+        items = [[e.id, ttl, e.tournament_id, encode(e), want] for e, ttl, want in events]
         args: list[str | bytes] = [self.keys.ids, dumps(items)]
-        raw: Any = await self._append(keys=[self.keys.stream, self.keys.seq], args=args)
+        keys = [self.keys.stream, self.keys.seq, self.keys.versions]
+        raw: Any = await self._append(keys=keys, args=args)
         out = []
         for text in raw.decode().split(","):
             if text[0] == "d":
                 seq, _, tid = text[1:].partition(" ")
                 out.append(Appended(int(seq), True, tid))
+            elif text[0] == "s":
+                out.append(Appended(0, False, stale=int(text[1:])))
             else:
                 out.append(Appended(int(text), False))
         return out
+
+    async def floor_versions(self, versions: dict[str, int]) -> None:
+        if versions:
+            await self._versions_floor(keys=[self.keys.versions], args=[dumps(versions)])
 
     async def set_floor(self, seq: int) -> int:
         return int(await self._floor(keys=[self.keys.seq], args=[seq]))
@@ -132,25 +214,24 @@ class Stream:
             if "BUSYGROUP" not in str(e):
                 raise
 
-    async def read_all(self, count: int = 5000) -> list[tuple[bytes, Event]]:
-        """Every entry still in the stream, oldest first (recovery). One that cannot be decoded
-        is skipped: the writer sends it to the dead-letter stream (or already has: trimming is
-        approximate, so the stream can still hold it)."""
-        out: list[tuple[bytes, Event]] = []
-        start = "-"
+    async def read_all(self, count: int = 5000) -> tuple[list[Event], bytes]:
+        """Every entry still in the stream, oldest first (recovery), and the id of the last
+        one. One that cannot be decoded is skipped: the writer sends it to the dead-letter
+        stream (or already has: trimming is approximate, so the stream can still hold it)."""
+        out: list[Event] = []
+        start, last = "-", b"0-0"
         while True:
             batch: Any = await self.redis.xrange(self.keys.stream, min=start, count=count)
             if not batch:
-                return out
+                return out, last
             for eid, fields in batch:
-                try:
-                    out.append((eid, decode(fields)))
-                except Exception as exc:
-                    log.warning("recovery skips an unreadable stream entry",
-                                extra={"entry": eid.decode(), "error": repr(exc)})  # fmt: skip
+                event = decode_or_skip(eid, fields)
+                if event is not None:
+                    out.append(event)
+            last = batch[-1][0]
             if len(batch) < count:
-                return out
-            start = "(" + batch[-1][0].decode()
+                return out, last
+            start = "(" + last.decode()
 
     async def read_group(
         self, consumer: str, count: int, block_ms: int | None, pending: bool
@@ -168,13 +249,15 @@ class Stream:
         entries: list[tuple[bytes, dict[bytes, bytes]]] = reply[0][1]
         return [(eid, fields) for eid, fields in entries if fields]
 
-    async def ack_and_trim(self, ids: list[bytes]) -> None:
-        """Acknowledge a committed batch, then trim what is acknowledged. MINID keeps every entry
-        at or after the oldest one still pending, so nothing unwritten is ever trimmed."""
+    async def ack_and_trim(self, ids: list[bytes], committed: int) -> None:
+        """Acknowledge a committed batch (and say how far SQLite holds, for every process),
+        then trim what is acknowledged. MINID keeps every entry at or after the oldest one still
+        pending, so nothing unwritten is ever trimmed."""
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.xack(self.keys.stream, GROUP, *ids)
+            pipe.set(self.keys.committed, committed)
             pipe.xpending(self.keys.stream, GROUP)
-            _, pending = await pipe.execute()
+            _, _, pending = await pipe.execute()
         oldest = pending.get("min") if pending and pending.get("pending") else None
         if oldest is None:
             # Nothing pending: everything up to the last acked entry is in SQLite.
@@ -183,6 +266,9 @@ class Stream:
             oldest = f"{ms}-{int(n) + 1}"
         elif isinstance(oldest, bytes):
             oldest = oldest.decode()
+        if self.keep_ms:  # other processes follow the stream: keep what they may not have read
+            kept = f"{int(time.time() * 1000) - self.keep_ms}-0"
+            oldest = min(oldest, kept, key=entry_order)
         await self.redis.xtrim(self.keys.stream, minid=oldest, approximate=True)
 
     async def dead_letter(self, fields: dict[bytes, bytes], reason: str) -> None:
@@ -195,6 +281,34 @@ class Stream:
     async def response(self, event_id: str) -> bytes | None:
         value: Any = await self.redis.get(self.keys.response(event_id))
         return bytes(value) if value is not None else None
+
+    async def committed(self) -> int:
+        """The newest seq the writer (in whichever process) has stored in SQLite."""
+        value: Any = await self.redis.get(self.keys.committed)
+        return int(value) if value is not None else 0
+
+    async def take_lease(self, key: str, owner: str, seconds: float, force: bool) -> bool:
+        """Hold (or renew) the lease ``key`` for ``owner``; ``force``: take it whoever holds it
+        (a process that knows it is alone)."""
+        ms = int(seconds * 1000)
+        if force:
+            await self.redis.set(key, owner, px=ms)
+            return True
+        held: Any = await self._lease(keys=[key], args=[owner, ms])
+        return bool(held)
+
+    async def drop_lease(self, key: str, owner: str) -> None:
+        await self._unlease(keys=[key], args=[owner])
+
+    async def tail(
+        self, after: bytes, count: int, block_ms: int
+    ) -> list[tuple[bytes, dict[bytes, bytes]]]:
+        """Entries after the entry id ``after`` (XREAD), waiting up to ``block_ms`` for one."""
+        reply: Any = await self.redis.xread({self.keys.stream: after}, count=count, block=block_ms)
+        if not reply:
+            return []
+        entries: list[tuple[bytes, dict[bytes, bytes]]] = reply[0][1]
+        return entries
 
     async def length(self) -> int:
         return int(await self.redis.xlen(self.keys.stream))

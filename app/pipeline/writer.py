@@ -13,6 +13,7 @@ import contextlib
 import logging
 import sqlite3
 import time
+from collections.abc import Callable
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -58,15 +59,21 @@ class Writer:
         self.reread_pending = False
         self.stopping: asyncio.Event | None = None
 
-    async def run(self, stopping: asyncio.Event) -> None:
+    def reload(self, projection: dict[str, Tournament], committed_seq: int) -> None:
+        """Start again from what SQLite holds (a process taking over the writer's lease)."""
+        self.projection = projection
+        self.committed_seq = max(self.committed_seq, committed_seq)
+
+    async def run(self, stopping: asyncio.Event, release: asyncio.Event | None = None) -> None:
         """Pending entries first (a restart's redeliveries), then new ones; on ``stopping``,
-        drain what is in the stream and return (at once if SQLite refuses the batch)."""
+        drain what is in the stream and return (at once if SQLite refuses the batch); on
+        ``release`` (the lease is lost), return after the batch at hand."""
         self.stopping = stopping
         try:
             await self._retry_redis(self.stream.ensure_group)
             while await self.step(pending=True):
                 pass
-            while True:
+            while release is None or not release.is_set():
                 got = await self.step(pending=False)
                 if not got and stopping.is_set():
                     return
@@ -99,12 +106,19 @@ class Writer:
 
     async def commit(self, entries: list[tuple[bytes, dict[bytes, bytes]]]) -> None:
         batch = Batch()
-        ids: list[bytes] = []
+        ids = [eid for eid, _ in entries]
         top = 0
-        for eid, fields in entries:
-            ids.append(eid)
+        decoded: list[tuple[dict[bytes, bytes], Event | Exception]] = []
+        for _, fields in entries:
             try:
-                event = decode(fields)
+                decoded.append((fields, decode(fields)))
+            except Exception as exc:
+                decoded.append((fields, exc))
+        await self._load_missing([e for _, e in decoded if isinstance(e, Event)])
+        for fields, event in decoded:
+            try:
+                if isinstance(event, Exception):
+                    raise event
                 self.fold(batch, event, fields[b"e"].decode())
                 top = max(top, event.seq)
             except Exception as exc:
@@ -113,13 +127,33 @@ class Writer:
         await self._write_until_stored(batch)
         self.metrics.commit_seconds.observe(time.perf_counter() - started)
         self.metrics.batch_size.observe(len(entries))
-        await self._retry_redis(lambda: self.stream.ack_and_trim(ids))
         self.committed_seq = max(self.committed_seq, top)
+        await self._retry_redis(lambda: self.stream.ack_and_trim(ids, self.committed_seq))
         oldest_ms = int(ids[0].split(b"-")[0])
         self.lag_seconds = max(0.0, time.time() - oldest_ms / 1000)
         self.metrics.writer_lag.set(self.lag_seconds)
         self.batches += 1
         self.last_commit = time.time()
+
+    async def _load_missing(self, events: list[Event]) -> None:
+        """Tournaments this batch changes that the projection let go of: SQLite holds them as
+        the writer left them, so they are loaded from there."""
+        missing = {
+            e.tournament_id
+            for e in events
+            if e.tournament_id not in self.projection
+            and not e.type.about_tokens
+            and e.type is not EventType.TOURNAMENT_CREATED
+        }
+        if missing:
+            self.projection.update(await self.store.load_tournaments(sorted(missing)))
+
+    def let_go(self, done: Callable[[Tournament], bool]) -> int:
+        """Drop the tournaments ``done`` picks from the projection (SQLite holds them)."""
+        gone = [tid for tid, t in self.projection.items() if done(t)]
+        for tid in gone:
+            del self.projection[tid]
+        return len(gone)
 
     def current_lag(self, backlog: int) -> float:
         """Seconds the oldest unwritten event has waited, as far as the writer can tell: 0 with

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from app.domain.commands import CommandName
 from app.domain.errors import Conflict, Unavailable
 from app.pipeline.stream import Stream
 from tests.conftest import Valkey
@@ -165,5 +166,53 @@ def test_unreachable_redis_answers_unavailable_and_changes_nothing(
             await dead.aclose()
             rig.svc.appender.stream = rig.stream  # Redis is back: writes flow again
             await rig.result(tid, mid, [2, 0])
+
+    asyncio.run(main())
+
+
+def test_a_tournament_loaded_from_sqlite_mid_way_completes(valkey: Valkey, tmp_path: Path) -> None:
+    """What SQLite holds of a tournament under way is enough to finish it after a restart: its
+    open matches are counted again (the draw is stored, some results are not)."""
+
+    async def main() -> None:
+        async with Rig(valkey.url, tmp_path) as rig:
+            tid = await rig.tournament(8)
+            first = ready(rig, tid)[0]
+            await rig.result(tid, first, [3, 1])
+            await rig.drain()
+        async with Rig(valkey.url, tmp_path, prefix=rig.prefix) as again:
+            t = again.state.tournaments[tid]
+            assert t.open_matches == sum(1 for m in t.matches.values() if m.state != "complete")
+            await play(again, tid)
+            assert again.state.tournaments[tid].state == "complete"
+
+    asyncio.run(main())
+
+
+def test_an_idle_tournament_leaves_memory_and_comes_back_whole(
+    valkey: Valkey, tmp_path: Path
+) -> None:
+    async def main() -> None:
+        async with Rig(valkey.url, tmp_path, unload_after_seconds=0.01) as rig:
+            tid = await rig.tournament(8)
+            await play(rig, tid)
+            whole = rig.state.tournaments[tid].to_dict()
+            assert rig.rt.unload_idle() == 0  # not in SQLite yet
+            await rig.drain()
+            await asyncio.sleep(0.05)
+            assert rig.rt.unload_idle() == 1
+            assert tid not in rig.state.tournaments and tid in rig.rt.shelf
+            assert tid not in rig.writer.projection
+            await rig.rt.ensure(tid)
+            assert rig.state.tournaments[tid].to_dict() == whole
+            # and it can change again: a reopen, stored by a writer that let it go too
+            final = next(m for m in rig.state.tournaments[tid].matches.values()
+                         if m.round == 3)  # fmt: skip
+            assert rig.rt.unload_idle() == 1
+            await rig.run(CommandName.REOPEN, tid, None, final.id)
+            assert rig.state.tournaments[tid].state == "underway"
+            await rig.drain()
+            stored = await rig.store.load_tournaments([tid])
+            assert stored[tid].to_dict() == rig.state.tournaments[tid].to_dict()
 
     asyncio.run(main())

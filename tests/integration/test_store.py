@@ -69,3 +69,26 @@ def test_backup_while_writing_is_a_consistent_copy(valkey: Valkey, tmp_path: Pat
             assert t.to_dict() == rig.state.tournaments[t.id].to_dict()
 
     asyncio.run(main())
+
+
+def test_a_first_version_database_is_migrated(tmp_path: Path) -> None:
+    """A database written by the first tourney (schema 1: matches without their seq)."""
+    with sqlite3.connect(tmp_path / "t.db") as db:
+        db.executescript(
+            "CREATE TABLE matches (tournament_id TEXT NOT NULL, id TEXT NOT NULL,"
+            " pos INTEGER NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (tournament_id, id))"
+            " WITHOUT ROWID;"
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+            "INSERT INTO meta VALUES ('schema_version', '1');"
+            "INSERT INTO matches VALUES ('t1', 'm1', 0, '{}');"
+        )
+
+    async def main() -> None:
+        s = Store(tmp_path / "t.db")
+        await s.open()
+        assert await s.get_meta("schema_version") == str(store_mod.SCHEMA_VERSION)
+        await s.close()
+
+    asyncio.run(main())
+    with sqlite3.connect(tmp_path / "t.db") as db:
+        assert db.execute("SELECT id, seq FROM matches").fetchall() == [("m1", 0)]

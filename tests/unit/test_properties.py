@@ -57,9 +57,12 @@ def body_of(m: Match) -> dict[str, Any]:
 
 
 def comparable(t: Tournament) -> dict[str, Any]:
+    """The tournament but for when things happened (versions, seqs, times)."""
     d = t.to_dict()
     for key in ("version", "seq", "completed_at"):
         d.pop(key)
+    for m in d["matches"]:
+        m.pop("seq")
     return d
 
 
