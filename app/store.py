@@ -77,6 +77,7 @@ class Batch:
     tournaments: dict[str, Tournament] = field(default_factory=dict)
     matches: dict[str, set[str]] = field(default_factory=dict)
     deleted: set[str] = field(default_factory=set)
+    cleared: set[str] = field(default_factory=set)  # tournaments whose old matches are gone
     tokens: list[dict[str, Any]] = field(default_factory=list)
     revoked: list[tuple[str, str]] = field(default_factory=list)
 
@@ -160,6 +161,8 @@ class Store:
                 " VALUES (?, ?, ?, ?, ?)",
                 batch.events,
             )
+            for tid in batch.cleared:
+                conn.execute("DELETE FROM matches WHERE tournament_id = ?", (tid,))
             for t in batch.tournaments.values():
                 conn.execute(
                     "INSERT INTO tournaments (id, seq, doc) VALUES (?, ?, ?)"

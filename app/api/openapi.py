@@ -243,6 +243,8 @@ def paths() -> dict[str, Any]:
         },
         t + "/start": {"post": op("Draw the matches", 200, ref("Tournament"), ACT,
                                   params=[tid], idempotent=True)},
+        t + "/reset": {"post": op("Back to pending: every match and result gone", 200,
+                                  ref("Tournament"), ACT, params=[tid], idempotent=True)},
         t + "/matches": {
             "get": op("Matches", 200, matches, READ, secured=False,
                       params=[tid, query("state", {"enum": ["pending", "ready", "live",

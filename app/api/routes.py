@@ -40,6 +40,7 @@ def routes() -> list[BaseRoute]:
         OnTournament(T + "/participants/{pid}", tn.delete_participant, methods=["DELETE"]),
         OnTournament(T + "/participants/{pid}/disqualify", tn.disqualify, methods=["POST"]),
         OnTournament(T + "/start", tn.start, methods=["POST"]),
+        OnTournament(T + "/reset", tn.reset, methods=["POST"]),
         OnTournament(T + "/matches", tn.list_matches, methods=["GET"]),
         OnTournament(T + "/matches/{mid}", tn.get_match, methods=["GET"]),
         OnTournament(T + "/matches/{mid}/result", tn.report_result, methods=["POST"]),

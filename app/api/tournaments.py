@@ -123,6 +123,7 @@ patch_participant = command(C.UPDATE_PARTICIPANT, MANAGE, the_participant, "pid"
 delete_participant = command(C.REMOVE_PARTICIPANT, MANAGE, no_content, "pid", body=False)
 disqualify = command(C.DISQUALIFY, MANAGE, the_participant, "pid", body=False)
 start = command(C.START, MANAGE, whole_tournament, body=False)
+reset = command(C.RESET, MANAGE, whole_tournament, body=False)
 report_result = command(C.REPORT_RESULT, REPORT, the_match, "mid")
 reopen_match = command(C.REOPEN, MANAGE, matches_reset, "mid", body=False)
 

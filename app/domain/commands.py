@@ -53,6 +53,7 @@ class CommandName(StrEnum):
     REMOVE_PARTICIPANT = "remove_participant"
     DISQUALIFY = "disqualify"
     START = "start"
+    RESET = "reset"
     REPORT_RESULT = "report_result"
     REOPEN = "reopen"
     LIVE_TICK = "live_tick"
@@ -207,6 +208,14 @@ def start(t: Tournament, inp: Input) -> dict[str, Any]:
     return {"seeding": [p.id for p in active]}
 
 
+def reset(t: Tournament, inp: Input) -> dict[str, Any]:
+    """Back to pending: every match and result gone, every participant active again, so the
+    draw can be made anew (after changes to the participants or the settings)."""
+    if t.state is TournamentState.PENDING:
+        raise Conflict("the tournament has not started")
+    return {}
+
+
 def result(t: Tournament, inp: Input) -> dict[str, Any]:
     return report_result(t, inp.target, inp.body)
 
@@ -247,6 +256,7 @@ COMMANDS: dict[CommandName, Command] = {
     CommandName.REMOVE_PARTICIPANT: Command(EventType.PARTICIPANT_REMOVED, remove_participant),
     CommandName.DISQUALIFY: Command(EventType.PARTICIPANT_DISQUALIFIED, disqualify),
     CommandName.START: Command(EventType.TOURNAMENT_STARTED, start),
+    CommandName.RESET: Command(EventType.TOURNAMENT_RESET, reset),
     CommandName.REPORT_RESULT: Command(EventType.MATCH_RESULT, result),
     CommandName.REOPEN: Command(EventType.MATCH_REOPENED, reopen),
     CommandName.LIVE_TICK: Command(EventType.MATCH_LIVE, live_tick),

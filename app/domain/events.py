@@ -15,6 +15,7 @@ class EventType(StrEnum):
     TOURNAMENT_DELETED = "tournament.deleted"
     TOURNAMENT_STARTED = "tournament.started"
     TOURNAMENT_COMPLETED = "tournament.completed"
+    TOURNAMENT_RESET = "tournament.reset"
     PARTICIPANT_ADDED = "participant.added"
     PARTICIPANT_UPDATED = "participant.updated"
     PARTICIPANT_REMOVED = "participant.removed"

@@ -211,6 +211,16 @@ def _stage_started(t: Tournament, e: Event) -> list[str]:
     return add_matches(t, get_format(t.format).draw_stage(t, e.data))
 
 
+def _reset(t: Tournament, e: Event) -> list[str]:
+    t.state = TournamentState.PENDING
+    t.started_at = t.completed_at = None
+    t.matches.clear()
+    t.open_matches = 0
+    for p in t.participants.values():
+        p.status = ParticipantStatus.ACTIVE
+    return []
+
+
 def _completed(t: Tournament, e: Event) -> list[str]:
     t.state = TournamentState.COMPLETE
     t.completed_at = e.at
@@ -230,4 +240,5 @@ APPLY: dict[EventType, Callable[[Tournament, Event], list[str]]] = {
     EventType.ROUND_PAIRED: _round_paired,
     EventType.STAGE_STARTED: _stage_started,
     EventType.TOURNAMENT_COMPLETED: _completed,
+    EventType.TOURNAMENT_RESET: _reset,
 }

@@ -182,6 +182,9 @@ class Writer:
         batch.tournaments[tid] = t
         if e.type is EventType.TOURNAMENT_STARTED:
             changed = list(t.matches)
+        elif e.type is EventType.TOURNAMENT_RESET:
+            batch.cleared.add(tid)
+            batch.matches[tid] = set()
         batch.matches.setdefault(tid, set()).update(changed)
 
     async def _write_until_stored(self, batch: Batch) -> None:

@@ -197,6 +197,8 @@ ROWS = [
         http("POST", T + "/participants/{pid}/disqualify")),
     Row("POST /tournaments/{tid}/start", "pending", True, MANAGE.format(ok=200), None,
         http("POST", T + "/start")),
+    Row("POST /tournaments/{tid}/reset", "underway", True, MANAGE.format(ok=200), None,
+        http("POST", T + "/reset")),
     Row("GET /tournaments/{tid}/matches", "underway", False, READ, None,
         http("GET", T + "/matches")),
     Row("GET /tournaments/{tid}/matches/{mid}", "underway", False, READ, READ_FOREIGN,

@@ -216,3 +216,22 @@ def test_an_idle_tournament_leaves_memory_and_comes_back_whole(
             assert stored[tid].to_dict() == rig.state.tournaments[tid].to_dict()
 
     asyncio.run(main())
+
+
+def test_a_reset_is_stored_without_its_old_matches(valkey: Valkey, tmp_path: Path) -> None:
+    async def main() -> None:
+        async with Rig(valkey.url, tmp_path) as rig:
+            tid = await rig.tournament(4)
+            await play(rig, tid)
+            await rig.run(CommandName.RESET, tid)
+            await rig.drain()
+            stored = await rig.store.load_tournaments([tid])
+            assert stored[tid].state == "pending" and not stored[tid].matches
+            await rig.run(CommandName.START, tid)  # reset and start again in one batch
+            await rig.run(CommandName.RESET, tid)
+            await rig.run(CommandName.START, tid)
+            await rig.drain()
+            stored = await rig.store.load_tournaments([tid])
+            assert stored[tid].to_dict() == rig.state.tournaments[tid].to_dict()
+
+    asyncio.run(main())

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import pytest
-from drive import Driver
+from drive import Driver, higher_seed_wins
 
 from app.domain import commands
+from app.domain.commands import Input
 from app.domain.errors import Conflict, Invalid, NotFound
 from app.domain.formats import get_format
 from app.domain.models import Tournament
@@ -111,3 +112,26 @@ def test_preview_pairing_is_pure() -> None:
     before = d.t.to_dict()
     assert len(preview_pairing(d.t)) == 3
     assert d.t.to_dict() == before
+
+
+@pytest.mark.parametrize("fmt", ["single_elimination", "double_elimination", "round_robin",
+                                 "swiss"])  # fmt: skip
+def test_a_reset_tournament_is_pending_again_and_plays_the_same(fmt: str) -> None:
+    """Reset: every match gone, everyone active again; the same draw and results then give the
+    same tournament (a reset is a clean slate, not a leftover)."""
+    d = Driver(fmt)
+    pids = d.add(6)
+    d.start()
+    d.disqualify(pids[5])
+    d.play(higher_seed_wins(d.t))
+    first = {m.id: (m.participants, m.winner_id) for m in d.t.matches.values()}
+    d.emit("tournament.reset", commands.reset(d.t, Input()))
+    assert d.t.state == "pending" and not d.t.matches and d.t.open_matches == 0
+    assert all(p.status == "active" for p in d.t.participants.values())
+    with pytest.raises(Conflict):
+        commands.reset(d.t, Input())
+    d.start()
+    d.disqualify(pids[5])
+    d.play(higher_seed_wins(d.t))
+    assert {m.id: (m.participants, m.winner_id) for m in d.t.matches.values()} == first
+    assert d.replay().to_dict() == d.t.to_dict()
