@@ -65,6 +65,16 @@ class Principal:
             return False
         return self.kind == "manage" or self.kind == scope
 
+    @property
+    def id_prefix(self) -> str:
+        """What puts a client-chosen id (an Idempotency-Key, a tick's ``id``) in this caller's
+        own space: nothing for the admin, the token's id and a colon for a tournament token.
+        Two callers' ids never meet, so one can neither replay nor swallow the other's."""
+        return "" if self.token_id is None else f"{self.token_id}:"
+
+    def own(self, client_id: str) -> str:
+        return self.id_prefix + client_id
+
 
 ADMIN = Principal("admin")
 

@@ -249,10 +249,11 @@ class Service:
     # ---- live ticks in bulk -------------------------------------------------------------------
 
     async def ingest(
-        self, items: list[dict[str, Any]], can: Callable[[str], bool]
+        self, items: list[dict[str, Any]], can: Callable[[str], bool], id_prefix: str = ""
     ) -> dict[str, Any]:
         """Many live ticks: all are checked first (nothing changes if one is refused), then each
-        tournament's ticks are appended in one round trip under its lock."""
+        tournament's ticks are appended in one round trip under its lock. A tick's own ``id``
+        becomes its event's after ``id_prefix`` (the caller's space, see ``Principal``)."""
         if not items:
             raise Invalid.field("body", "no ticks given")
         if len(items) > MAX_BATCH:
@@ -283,8 +284,8 @@ class Service:
                 t = self.tournaments[tid]
                 for i, item in by_tid[tid]:
                     data = self._tick_data(t, item, i)
-                    events.append(Event(item.get("id") or new_event_id("tk_"), 0, "match.live", tid,
-                                        at, data))  # fmt: skip
+                    eid = id_prefix + item["id"] if item.get("id") else new_event_id("tk_")
+                    events.append(Event(eid, 0, "match.live", tid, at, data))
             results = await self.appender.append(events)
         seqs = [r.seq for r in results if not r.duplicate]
         return {

@@ -56,13 +56,17 @@ async def post_events(request: Request) -> Response:
 
     async def run(key: str | None) -> Response:
         try:
-            out = await service(request).ingest(items, lambda tid: who.can(tid, "report"))
+            out = await service(request).ingest(
+                items, lambda tid: who.can(tid, "report"), who.id_prefix
+            )
         except PermissionError as exc:
             raise Problem(403, "Forbidden", f"the token cannot report in {exc.args[0]}") from None
         return json_response(out, 202)
 
-    # each tick's own id dedupes it; an Idempotency-Key on the batch replays the first answer
-    return await idempotent(request, "", run)
+    # each tick's own id dedupes it; an Idempotency-Key on the batch replays the first answer,
+    # to this caller, for these tournaments
+    tids = sorted({str(i.get("tournament_id")) for i in items if isinstance(i, dict)})
+    return await idempotent(request, ",".join(tids), run)
 
 
 # ---- the tournament subscription ---------------------------------------------------------------
@@ -324,7 +328,7 @@ async def ingest_frame(svc: Any, who: Any, text: str) -> dict[str, Any]:
     try:
         value = parse_json(text.encode())
         items = value if isinstance(value, list) else [value]
-        out = await svc.ingest(items, lambda tid: who.can(tid, "report"))
+        out = await svc.ingest(items, lambda tid: who.can(tid, "report"), who.id_prefix)
         return {"type": "ack", **out}
     except PermissionError as exc:
         return {"type": "error", "status": 403, "detail": f"cannot report in {exc.args[0]}"}
