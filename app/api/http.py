@@ -96,8 +96,8 @@ def depth(value: Any, limit: int) -> int:
 
 
 async def read_body(request: Request, limit: int) -> bytes:
-    length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > limit:
+    length = request.headers.get("content-length", "")
+    if length.isascii() and length.isdigit() and len(length) < 20 and int(length) > limit:
         raise Problem(413, "Body too large", f"the body is over {limit} bytes")
     chunks = []
     size = 0

@@ -15,6 +15,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from ..domain.errors import DomainError
 from ..hub import GOING_AWAY, NORMAL, SLOW, Subscriber, View
 from ..pipeline.appender import Unavailable
+from .frames import client_message, error_frame, frame_bytes, resume_point
 from .http import (
     CHALLENGE,
     Problem,
@@ -113,8 +114,7 @@ async def subscribe(ws: WebSocket) -> None:
         return
     try:
         await ws.accept()
-        after = ws.query_params.get("after", "")
-        start = int(after) if after.isascii() and after.isdigit() else None
+        start = resume_point(t, ws.query_params.get("after"))
         direct = DirectSocket.of(ws, svc.cfg.live.max_buffered_bytes)
         sub = svc.hub.subscribe(t, view, start, direct)
         done = asyncio.Event()
@@ -224,17 +224,19 @@ async def receive_loop(ws: WebSocket, sub: Subscriber) -> None:
 
 
 def handle_client_message(svc: Any, sub: Subscriber, message: Any) -> None:
-    text = message.get("text") or (message.get("bytes") or b"").decode(errors="replace")
+    """``resume`` (any cursor the tournament cannot replay from gets a snapshot) and ``ping``;
+    anything else is answered with an error frame, and the socket stays open."""
     try:
-        msg = json.loads(text) if len(text) < 4096 else None
-    except ValueError:
-        msg = None
-    if isinstance(msg, dict) and msg.get("type") == "resume":
-        after = msg.get("after")
+        msg = client_message(frame_bytes(message))
+    except Problem as p:
+        svc.hub.push(sub, error_frame(p))
+        return
+    if msg["type"] == "resume":
         t = svc.lookup(sub.tid)
-        if t is not None and isinstance(after, int) and not isinstance(after, bool):
-            svc.hub.resume(t, sub, after)
-    elif isinstance(msg, dict) and msg.get("type") == "ping":
+        after = msg.get("after")
+        if t is not None:
+            svc.hub.resume(t, sub, resume_point(t, None if isinstance(after, str) else after))
+    else:
         svc.hub.push(sub, '{"type":"pong"}')
 
 
@@ -299,20 +301,13 @@ async def ingest(ws: WebSocket) -> None:
             message = await ws.receive()
             if message["type"] == "websocket.disconnect":
                 return
-            reply = await ingest_frame(svc, who, frame_text(message))
+            reply = await ingest_frame(svc, who, frame_bytes(message))
             await ws.send_text(json.dumps(reply))
     except WebSocketDisconnect:
         return
     finally:
         gate.sockets.discard(ws)
         gate.release(address)
-
-
-def frame_text(message: Any) -> str:
-    """A text frame's text, or a binary frame's bytes as UTF-8 (invalid bytes stay invalid)."""
-    if message.get("text") is not None:
-        return str(message["text"])
-    return bytes(message.get("bytes") or b"").decode(errors="replace")
 
 
 def require_reporter(ws: WebSocket) -> Any:
@@ -322,11 +317,11 @@ def require_reporter(ws: WebSocket) -> Any:
     return who
 
 
-async def ingest_frame(svc: Any, who: Any, text: str) -> dict[str, Any]:
-    if len(text) > MAX_WS_MESSAGE:
+async def ingest_frame(svc: Any, who: Any, raw: bytes) -> dict[str, Any]:
+    if len(raw) > MAX_WS_MESSAGE:
         return {"type": "error", "status": 413, "detail": "frame too large"}
     try:
-        value = parse_json(text.encode())
+        value = parse_json(raw)
         items = value if isinstance(value, list) else [value]
         out = await svc.ingest(items, lambda tid: who.can(tid, "report"), who.id_prefix)
         return {"type": "ack", **out}
