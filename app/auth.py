@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 SCOPES = ("manage", "report")
@@ -78,12 +79,15 @@ class Principal:
 
 ADMIN = Principal("admin")
 
+Lost = Callable[[str], object]  # told why a token stopped working
+
 
 class Tokens:
     def __init__(self, admin_hash: str) -> None:
         self.admin_hash = admin_hash
         self.by_hash: dict[str, TokenRecord] = {}
         self.by_id: dict[str, TokenRecord] = {}
+        self.watchers: dict[str, set[Lost]] = {}  # token id -> who holds it open
 
     def add(self, rec: TokenRecord) -> None:
         self.by_hash[rec.hash] = rec
@@ -92,9 +96,43 @@ class Tokens:
     def revoke(self, token_id: str, at: str) -> None:
         rec = self.by_id.get(token_id)
         if rec is not None and rec.revoked_at is None:
-            from dataclasses import replace
-
             self.add(replace(rec, revoked_at=at))
+        for lost in list(self.watchers.pop(token_id, ())):
+            lost("the token was revoked")
+
+    def watch(self, token_id: str, lost: Lost) -> Callable[[], None]:
+        """Have ``lost`` called when the token is revoked; returns what stops watching."""
+        self.watchers.setdefault(token_id, set()).add(lost)
+
+        def unwatch() -> None:
+            held = self.watchers.get(token_id)
+            if held is not None:
+                held.discard(lost)
+                if not held:
+                    del self.watchers[token_id]
+
+        return unwatch
+
+    def refusal(self, who: Principal, now: datetime | None = None) -> str | None:
+        """Why ``who`` may no longer act (revoked, expired), or None while it may."""
+        if who.token_id is None:
+            return None  # the admin's token lives as long as the process's configuration
+        rec = self.by_id.get(who.token_id)
+        if rec is None:
+            return "the token is not known"
+        if rec.revoked_at is not None:
+            return "the token was revoked"
+        if not rec.usable(now or datetime.now(UTC)):
+            return "the token has expired"
+        return None
+
+    def seconds_left(self, who: Principal, now: datetime | None = None) -> float | None:
+        """Seconds until ``who``'s token expires; None if it never does."""
+        rec = self.by_id.get(who.token_id or "")
+        if rec is None or rec.expires_at is None:
+            return None
+        left = datetime.fromisoformat(rec.expires_at) - (now or datetime.now(UTC))
+        return left.total_seconds()
 
     def authenticate(self, token: str) -> Principal | None:
         h = digest(token)

@@ -12,12 +12,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from ..auth import Principal
 from ..domain.errors import DomainError
+from ..domain.models import Tournament
 from ..hub import GOING_AWAY, NORMAL, SLOW, Subscriber, View
 from ..pipeline.appender import Unavailable
+from .access import UNAUTHORIZED, hold, nothing
 from .frames import client_message, error_frame, frame_bytes, resume_point
 from .http import (
     CHALLENGE,
+    PRINCIPAL,
     Problem,
     bearer,
     from_exception,
@@ -114,27 +118,53 @@ async def subscribe(ws: WebSocket) -> None:
         return
     try:
         await ws.accept()
-        start = resume_point(t, ws.query_params.get("after"))
-        direct = DirectSocket.of(ws, svc.cfg.live.max_buffered_bytes)
-        sub = svc.hub.subscribe(t, view, start, direct)
-        done = asyncio.Event()
-        sub.on_slow = lambda: abort_later(ws, done)
-        try:
-            if direct is not None:
-                # the hub writes to the socket itself; this task only listens and closes
-                sub.on_close = lambda code: closing(ws, code)
-                await receive_loop(ws, sub)
-            else:
-                await queued(ws, sub)
-        finally:
-            svc.hub.unsubscribe(sub)
-            done.set()
+        # a private tournament's events go out only while the token that opened it still works
+        who = ws.scope.get(PRINCIPAL) if t.visibility == "private" else None
+        refused = svc.tokens.refusal(who) if who is not None else None
+        if refused is not None:  # revoked while the socket was being accepted
+            await close(ws, UNAUTHORIZED, refused)
+            return
+        sub, reasons = await serve(ws, t, view, who)
         if sub.close_code == SLOW:
             svc.metrics.slow_closes.inc()
             log.info("slow subscriber closed", extra={"tournament_id": tid, "client": address})
-        await close(ws, sub.close_code or NORMAL, CLOSE_REASONS.get(sub.close_code or NORMAL))
+        await close(ws, sub.close_code or NORMAL, reasons.get(sub.close_code or NORMAL))
     finally:
         svc.hub.gate.release(address)
+
+
+async def serve(
+    ws: WebSocket, t: Tournament, view: View, who: Principal | None
+) -> tuple[Subscriber, dict[int, str]]:
+    """Subscribe, serve until the subscription ends; the subscriber and the close reasons."""
+    svc = service(ws)
+    start = resume_point(t, ws.query_params.get("after"))
+    direct = DirectSocket.of(ws, svc.cfg.live.max_buffered_bytes)
+    sub = svc.hub.subscribe(t, view, start, direct)
+    done = asyncio.Event()
+    sub.on_slow = lambda: abort_later(ws, done)
+    reasons = dict(CLOSE_REASONS)
+    release = hold(svc.tokens, who, lambda why: cut_off(svc, sub, reasons, why))
+    try:
+        if direct is not None:
+            # the hub writes to the socket itself; this task only listens and closes
+            sub.on_close = lambda code: closing(ws, code, reasons.get(code))
+            await receive_loop(ws, sub)
+        else:
+            await queued(ws, sub)
+    finally:
+        release()
+        svc.hub.unsubscribe(sub)
+        done.set()
+    return sub, reasons
+
+
+def cut_off(svc: Any, sub: Subscriber, reasons: dict[int, str], why: str) -> None:
+    """The token that opened a private subscription stopped working: nothing more is sent,
+    not even what was queued, and the socket is closed with 4401."""
+    reasons[UNAUTHORIZED] = why
+    sub.queue.clear()
+    svc.hub.close(sub, UNAUTHORIZED)
 
 
 def abort_later(ws: WebSocket, done: asyncio.Event, grace: float = 2.0) -> None:
@@ -193,9 +223,9 @@ class DirectSocket:
 CLOSING: set[asyncio.Task[None]] = set()
 
 
-def closing(ws: WebSocket, code: int) -> None:
-    """Close a direct subscriber's socket from outside its task."""
-    task = asyncio.get_running_loop().create_task(close(ws, code, CLOSE_REASONS.get(code)))
+def closing(ws: WebSocket, code: int, reason: str | None = None) -> None:
+    """Close a socket from outside its task."""
+    task = asyncio.get_running_loop().create_task(close(ws, code, reason))
     CLOSING.add(task)
     task.add_done_callback(CLOSING.discard)
 
@@ -294,18 +324,28 @@ async def ingest(ws: WebSocket) -> None:
         await refuse(ws, exc)
         return
     gate = svc.hub.gate
+    release = nothing
     try:
         await ws.accept()
         gate.sockets.add(ws)  # a stop closes it with 1001
+        # a revoked or expired token closes the socket with 4401 at once, even an idle one
+        release = hold(svc.tokens, who, lambda why: closing(ws, UNAUTHORIZED, why))
         while True:
             message = await ws.receive()
             if message["type"] == "websocket.disconnect":
                 return
+            refused = svc.tokens.refusal(who)  # the token's rights, as each frame is acted on
+            if refused is not None:
+                await close(ws, UNAUTHORIZED, refused)
+                return
             reply = await ingest_frame(svc, who, frame_bytes(message))
+            if ws.application_state != WebSocketState.CONNECTED:
+                return  # closed meanwhile (the token was revoked, the server is stopping)
             await ws.send_text(json.dumps(reply))
     except WebSocketDisconnect:
         return
     finally:
+        release()
         gate.sockets.discard(ws)
         gate.release(address)
 
