@@ -33,9 +33,11 @@ class HeadMeter:
     """The bytes of one request's head (request line and headers) as they arrive.
 
     ``feed`` is given every chunk until the parser says the headers are complete (``done``);
-    it answers the bound a chunk would break, or None. In the chunk where the head ends, only
-    the bytes up to its blank line count, so a body sent with the headers is not mistaken for
-    them. Leading blank lines or pipelined requests can hide at most one chunk from it.
+    it answers the bound a chunk would break, or None. Only a chunk that would carry the count
+    past a bound is searched for the head's end (the blank line), so a body sent with the headers
+    is not mistaken for them, and a head well within its bounds costs no scan. Leading blank
+    lines or pipelined requests can hide at most one chunk from it (the parser's callbacks count
+    those exactly, after it has buffered them).
     """
 
     __slots__ = ("active", "line_done", "max_head", "max_line", "seen", "tail")
@@ -60,17 +62,19 @@ class HeadMeter:
         if not self.active:
             return None
         if not self.line_done:
-            end = data.find(b"\n")
-            if self.seen + (end + 1 if end >= 0 else len(data)) > self.max_line:
+            room = self.max_line - self.seen  # bytes the line may still take, its newline too
+            end = data.find(b"\n", 0, room)
+            if end < 0 and self.seen + len(data) >= self.max_line:
                 return LINE_TOO_LONG
             self.line_done = end >= 0
-        joined = self.tail + data
-        end = joined.find(b"\r\n\r\n")
-        size = self.seen + (end + 4 - len(self.tail) if end >= 0 else len(data))
-        if size > self.max_head:
-            return HEAD_TOO_LARGE
-        self.seen += len(data)
-        self.tail = joined[-3:]
+        total = self.seen + len(data)
+        if total > self.max_head:
+            joined = self.tail + data
+            # the head must end (blank line included) within the bytes still allowed
+            if joined.find(b"\r\n\r\n", 0, self.max_head - self.seen + len(self.tail)) < 0:
+                return HEAD_TOO_LARGE
+        self.seen = total
+        self.tail = data[-3:] if len(data) >= 3 else (self.tail + data)[-3:]
         return None
 
 
