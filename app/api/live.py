@@ -144,11 +144,12 @@ async def serve(
     done = asyncio.Event()
     sub.on_slow = lambda: abort_later(ws, done)
     reasons = dict(CLOSE_REASONS)
+    if direct is not None:
+        # the hub writes to the socket itself; this task only listens and closes
+        sub.on_close = lambda code: closing(ws, code, reasons.get(code))
     release = hold(svc.tokens, who, lambda why: cut_off(svc, sub, reasons, why))
     try:
         if direct is not None:
-            # the hub writes to the socket itself; this task only listens and closes
-            sub.on_close = lambda code: closing(ws, code, reasons.get(code))
             await receive_loop(ws, sub)
         else:
             await queued(ws, sub)
