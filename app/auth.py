@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -79,8 +80,20 @@ class Principal:
             return False
         return self.scope is Scope.MANAGE or self.scope is scope
 
+    @property
+    def id_prefix(self) -> str:
+        """What puts a client-chosen id (an Idempotency-Key, a tick's ``id``) in this caller's
+        own space: nothing for the admin, the token's id and a colon for a tournament token.
+        Two callers' ids never meet, so one can neither replay nor swallow the other's."""
+        return "" if self.token_id is None else f"{self.token_id}:"
+
+    def own(self, client_id: str) -> str:
+        return self.id_prefix + client_id
+
 
 ADMIN = Principal(None)
+
+Lost = Callable[[str], object]  # told why a token stopped working
 
 
 class Tokens:
@@ -88,6 +101,7 @@ class Tokens:
         self.admin_hash = admin_hash
         self.by_hash: dict[str, TokenRecord] = {}
         self.by_id: dict[str, TokenRecord] = {}
+        self.watchers: dict[str, set[Lost]] = {}  # token id -> who holds it open
 
     def add(self, rec: TokenRecord) -> None:
         self.by_hash[rec.hash] = rec
@@ -97,6 +111,42 @@ class Tokens:
         rec = self.by_id.get(token_id)
         if rec is not None and rec.revoked_at is None:
             self.add(replace(rec, revoked_at=at))
+        for lost in list(self.watchers.pop(token_id, ())):
+            lost("the token was revoked")
+
+    def watch(self, token_id: str, lost: Lost) -> Callable[[], None]:
+        """Have ``lost`` called when the token is revoked; returns what stops watching."""
+        self.watchers.setdefault(token_id, set()).add(lost)
+
+        def unwatch() -> None:
+            held = self.watchers.get(token_id)
+            if held is not None:
+                held.discard(lost)
+                if not held:
+                    del self.watchers[token_id]
+
+        return unwatch
+
+    def refusal(self, who: Principal, now: datetime | None = None) -> str | None:
+        """Why ``who`` may no longer act (revoked, expired), or None while it may."""
+        if who.token_id is None:
+            return None  # the admin's token lives as long as the process's configuration
+        rec = self.by_id.get(who.token_id)
+        if rec is None:
+            return "the token is not known"
+        if rec.revoked_at is not None:
+            return "the token was revoked"
+        if not rec.usable(now or datetime.now(UTC)):
+            return "the token has expired"
+        return None
+
+    def seconds_left(self, who: Principal, now: datetime | None = None) -> float | None:
+        """Seconds until ``who``'s token expires; None if it never does."""
+        rec = self.by_id.get(who.token_id or "")
+        if rec is None or rec.expires_at is None:
+            return None
+        left = datetime.fromisoformat(rec.expires_at) - (now or datetime.now(UTC))
+        return left.total_seconds()
 
     def apply(self, etype: EventType, data: dict[str, Any], at: str) -> None:
         """Fold a token event (``token.created``, ``token.revoked``) in."""

@@ -9,12 +9,20 @@ import socket
 import sys
 from typing import Any
 
+import httptools
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
-from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from . import config as config_mod
 from . import logs
+from .wire import (
+    HEAD_TOO_LARGE,
+    LINE_TOO_LONG,
+    CheckedWebSocket,
+    HeadMeter,
+    Mistakes,
+    problem_bytes,
+)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -59,20 +67,27 @@ def uvicorn_config(cfg: config_mod.Config, app: object) -> uvicorn.Config:
         loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
     if http == "auto":
         http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    metrics = getattr(getattr(app, "state", None), "metrics", None)
+    mistakes = Mistakes(metrics.client_errors if metrics is not None else None)
     protocol: Any = http
     if http == "httptools":
-        protocol = type("Http", (GuardedHttp,), {"header_timeout": cfg.server.header_timeout})
+        protocol = type("Http", (GuardedHttp,), {
+            "header_timeout": cfg.server.header_timeout, "mistakes": mistakes,
+            "max_request_line": cfg.server.max_request_line_bytes,
+            "max_head": cfg.server.max_header_bytes,
+        })  # fmt: skip
     return uvicorn.Config(
         app,  # type: ignore[arg-type]
         host=cfg.server.host,
         port=cfg.server.port,
         loop=loop,
         http=protocol,
-        ws=DirectWebSocket,
+        ws=type("WebSocket", (DirectWebSocket,), {"mistakes": mistakes}),
         backlog=cfg.server.backlog,
         timeout_keep_alive=cfg.server.timeout_keep_alive,
         timeout_graceful_shutdown=10,
         ws_max_size=1_048_576,
+        h11_max_incomplete_event_size=cfg.server.max_header_bytes,  # with http_parser = "h11"
         # per-message deflate compresses every frame once per subscriber and keeps ~46 KiB of
         # zlib state per socket (measured: 78 KiB vs 32 KiB per subscriber)
         ws_per_message_deflate=False,
@@ -87,30 +102,115 @@ def uvicorn_config(cfg: config_mod.Config, app: object) -> uvicorn.Config:
     )
 
 
+LINGER = 2.0  # seconds a refused client's remaining bytes are read and dropped before the close
+
+
 class GuardedHttp(HttpToolsProtocol):
-    """uvicorn's httptools protocol with a deadline for request headers: a client that connects
-    and sends nothing, or sends its headers a byte at a time, is dropped after
-    ``header_timeout`` seconds instead of holding a socket forever (slowloris)."""
+    """uvicorn's httptools protocol, guarded:
+
+    - a deadline for request headers: a client that connects and sends nothing, or sends its
+      headers a byte at a time, is dropped after ``header_timeout`` seconds (slowloris);
+    - bounds on the request line and on the whole head, measured before the parser buffers
+      them: 414 or 431, problem+json, and the connection is closed;
+    - a request that is not HTTP/1.1 is a client's mistake (400, problem+json), counted and
+      logged on one info line (see ``wire.Mistakes``), as is an upgrade to a protocol other
+      than WebSocket.
+    """
 
     header_timeout = 10.0
+    max_request_line = 16_384
+    max_head = 65_536
+    mistakes = Mistakes()
     _header_timer: asyncio.TimerHandle | None = None
+    _lingering = False
+    _over: str | None = None  # the bound a callback found broken
+    _line_bytes = _head_bytes = 0
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        self._head = HeadMeter(self.max_request_line, self.max_head)
         self._arm()
+
+    def data_received(self, data: bytes) -> None:
+        """As uvicorn's, with the head measured first, and mistakes told apart from faults."""
+        if self._lingering:
+            return  # read and dropped: the connection is being closed
+        over = self._head.feed(data)
+        if over is not None:
+            self._refuse_head(over)
+            return
+        self._unset_keepalive_if_required()
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            if self._should_upgrade():
+                self.handle_websocket_upgrade()
+            else:
+                self.mistakes.note("unsupported_upgrade", self.client)
+        except httptools.HttpParserError as exc:
+            if self._over is not None:  # refused by on_url or on_header
+                self._refuse_head(self._over)
+                return
+            self.mistakes.note("malformed_request", self.client, str(exc))
+            self._answer(400, "the request is not valid HTTP/1.1")
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
+        self._line_bytes = self._head_bytes = 0
         if self._header_timer is None:
             self._arm()
 
+    def on_url(self, url: bytes) -> None:
+        """The target, counted exactly as the parser hands it over (``HeadMeter`` bounds what
+        the parser may buffer before that; this catches what it cannot see, such as a second
+        pipelined request in one read)."""
+        self._line_bytes += len(url)
+        if self._line_bytes > self.max_request_line:
+            self._over = LINE_TOO_LONG
+            raise ValueError(self._over)  # stops the parser: HttpParserCallbackError
+        super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._head_bytes += len(name) + len(value) + 4
+        if self._line_bytes + self._head_bytes > self.max_head:
+            self._over = HEAD_TOO_LARGE
+            raise ValueError(self._over)
+        super().on_header(name, value)
+
     def on_headers_complete(self) -> None:
         self._disarm()
+        self._head.done()
         super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self._head.reset()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
         super().connection_lost(exc)
+
+    def _refuse_head(self, over: str) -> None:
+        self.mistakes.note(over, self.client)
+        if over == LINE_TOO_LONG:
+            self._answer(414, f"the request line is over {self.max_request_line} bytes")
+        else:
+            self._answer(431, f"the request line and headers are over {self.max_head} bytes")
+
+    def _answer(self, status: int, detail: str) -> None:
+        """Answer, then close after a lingering read: what the client is still sending is read
+        and dropped for up to ``LINGER`` seconds, so that it gets to read the answer instead of
+        a connection reset (a close with unread data sends a TCP reset)."""
+        self._disarm()
+        if self.transport.is_closing() or self._lingering:
+            return
+        self._lingering = True
+        if self.cycle is not None and not self.cycle.response_complete:
+            self.cycle.disconnected = True  # a pipelined request before this one: unanswered
+        self.transport.write(problem_bytes(status, detail))
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+        self.loop.call_later(LINGER, self.transport.close)
 
     def _arm(self) -> None:
         self._header_timer = self.loop.call_later(self.header_timeout, self._too_slow)
@@ -126,7 +226,7 @@ class GuardedHttp(HttpToolsProtocol):
             self.transport.close()
 
 
-class DirectWebSocket(WebSocketsSansIOProtocol):
+class DirectWebSocket(CheckedWebSocket):
     """uvicorn's sans-I/O WebSocket protocol, offering itself to the app as the extension
     ``tourney.direct``: the hub then writes each prebuilt frame straight to the transport,
     instead of one task and four layers of ASGI sends per subscriber per frame."""

@@ -34,6 +34,12 @@ class ServerConfig:
     header_timeout: float = setting(
         10.0, "Seconds a client has to send a request's headers before it is dropped."
     )
+    max_request_line_bytes: int = setting(
+        16_384, "Longest request line (method, target, version) accepted; 414 above."
+    )
+    max_header_bytes: int = setting(
+        65_536, "Largest request head (the request line and every header) accepted; 431 above."
+    )
     trusted_proxies: str = setting(
         "",
         "Comma-separated proxy addresses whose X-Forwarded-For is believed (e.g. your HAProxy's);"

@@ -156,6 +156,11 @@ class Metrics:
             "tourney_redis_up", "1 when the last Redis call of the health watcher worked.",
             registry=r,
         )  # fmt: skip
+        self.client_errors = Counter(
+            "tourney_client_protocol_errors",
+            "Client protocol mistakes answered and closed below the app, by kind.", ["kind"],
+            registry=r,
+        )  # fmt: skip
         self.embedded_restarts = Counter(
             "tourney_embedded_redis_restarts", "Times the private Redis was restarted.", registry=r
         )

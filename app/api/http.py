@@ -19,6 +19,8 @@ from .problem import Problem
 
 MAX_IDEMPOTENCY_KEY = 200
 MAX_JSON_DEPTH = 32
+PRINCIPAL = "tourney.principal"  # the caller, once authenticated, in the request's scope
+BODY = "tourney.body"  # the body as read, for the Idempotency-Key's fingerprint
 
 
 def json_response(value: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -50,8 +52,8 @@ def depth(value: Any, limit: int) -> int:
 
 
 async def read_body(request: Request, limit: int) -> bytes:
-    length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > limit:
+    length = request.headers.get("content-length", "")
+    if length.isascii() and length.isdigit() and len(length) < 20 and int(length) > limit:
         raise Problem(413, "Body too large", f"the body is over {limit} bytes")
     chunks = []
     size = 0
@@ -60,7 +62,8 @@ async def read_body(request: Request, limit: int) -> bytes:
         if size > limit:
             raise Problem(413, "Body too large", f"the body is over {limit} bytes")
         chunks.append(chunk)
-    return b"".join(chunks)
+    raw = request.scope[BODY] = b"".join(chunks)
+    return raw
 
 
 def parse_json(raw: bytes) -> Any:
@@ -101,6 +104,7 @@ def principal(conn: HTTPConnection, allow_query: bool = False) -> Principal | No
     who = runtime(conn).tokens.authenticate(token)
     if who is None:
         raise Problem(401, "Unauthorized", "the token is not valid", headers=CHALLENGE)
+    conn.scope[PRINCIPAL] = who
     return who
 
 
@@ -143,34 +147,52 @@ async def idempotent(
 ) -> Response:
     """``Idempotency-Key``: a repeat returns the first response and changes nothing.
 
-    A key answers only a repeat of the same method and path (so of the same tournament): a key
-    first used elsewhere, say by the admin creating a token, is a 409 here, never its response.
+    A key belongs to its caller (the admin, or one token; an anonymous caller has none to
+    share): another caller's same key is another request, never an answer to this one. Within
+    one caller, a key names one request: used again for another method, path or tournament it
+    is a 409, with another body a 422, and never replays the first answer there. ``run`` is
+    given the event id the request's event takes: the key, in the caller's own space.
     """
     key = request.headers.get("idempotency-key")
     if key is None:
         return await run(None)
-    scope = f"{tid or ''}#{request_digest(request)}"
-    if key is not None:
-        key = key.strip()
-        if not key or len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable():
-            raise Problem(400, "Bad Idempotency-Key", "must be 1 to 200 printable characters")
-        hit = await runtime(request).responses.recall(key)
-        if hit is not None:
-            first_scope, status, body = hit
-            if first_scope != scope:
-                raise Problem(409, "Idempotency-Key reused", "the key was used elsewhere")
-            return Response(body, status, {"Idempotent-Replayed": "true"},
-                            media_type="application/json")  # fmt: skip
-    response = await run(key)
-    if key is not None and response.status_code < 400:
-        runtime(request).responses.remember(key, scope, response.status_code, bytes(response.body))
+    key = key.strip()
+    if not key or len(key) > MAX_IDEMPOTENCY_KEY or not (key.isascii() and key.isprintable()):
+        raise Problem(400, "Bad Idempotency-Key", "must be 1 to 200 printable ASCII characters")
+    who: Principal | None = request.scope.get(PRINCIPAL)
+    if who is None:
+        return await run(None)
+    slot = who.own(key)
+    fingerprint = f"{request_digest(request, tid)}.{body_digest(request)}"
+    hit = await runtime(request).responses.recall(slot)
+    if hit is not None:
+        first, status, body = hit
+        if first.partition(".")[0] != fingerprint.partition(".")[0]:
+            raise Problem(409, "Idempotency-Key reused", "the key was used for another request")
+        if first != fingerprint:
+            raise Problem(422, "Idempotency-Key reused",
+                          "the key was used with another body")  # fmt: skip
+        return Response(body, status, {"Idempotent-Replayed": "true"},
+                        media_type="application/json")  # fmt: skip
+    response = await run(slot)
+    if response.status_code < 400:
+        runtime(request).responses.remember(
+            slot, fingerprint, response.status_code, bytes(response.body)
+        )
     return response
 
 
-def request_digest(request: Request) -> str:
-    """Method and path, hashed: what a repeated ``Idempotency-Key`` must match."""
-    raw = f"{request.method} {request.scope['path']}".encode()
-    return hashlib.sha256(raw).hexdigest()[:16]
+def request_digest(request: Request, tid: str | None = None) -> str:
+    """What a request targets (method, path, query, tournaments), hashed: a repeated
+    ``Idempotency-Key`` must match it."""
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    raw = f"{request.method} {request.scope['path']}?{query} {tid or ''}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def body_digest(request: Request) -> str:
+    """The request body as read (see ``read_body``), hashed; the empty body if none was."""
+    return hashlib.sha256(request.scope.get(BODY, b"")).hexdigest()[:16]
 
 
 def etag_response(request: Request, value: Any, tag: str) -> Response:

@@ -12,13 +12,17 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from ..auth import Principal, Scope
-from ..codec import dumps_text, loads
+from ..codec import dumps_text
 from ..domain.errors import DomainError, Forbidden, Invalid, Unavailable
+from ..domain.models import Tournament
 from ..hub import GOING_AWAY, NORMAL, SLOW, Subscriber, View
 from ..runtime import Runtime
 from ..service import Tick
+from .access import UNAUTHORIZED, hold, nothing
+from .frames import client_message, error_frame, frame_bytes, resume_point
 from .http import (
     CHALLENGE,
+    PRINCIPAL,
     bearer,
     idempotent,
     json_response,
@@ -64,7 +68,8 @@ def tick_shapes(items: list[Any], who: Principal) -> list[Tick]:
             raise Invalid.field(f"[{i}].id", "must be a string of 1 to 200 characters")
         if not who.can(tid, Scope.REPORT):
             raise Forbidden(f"the token cannot report in {tid}")
-        ticks.append(Tick(i, tid, mid, eid, item))
+        # a tick's own id, in the caller's space (see Principal.own)
+        ticks.append(Tick(i, tid, mid, who.own(eid) if eid else None, item))
     return ticks
 
 
@@ -82,8 +87,10 @@ async def post_events(request: Request) -> Response:
         out = await service(request).ticks(tick_shapes(items, who))
         return json_response(out, 202)
 
-    # each tick's own id dedupes it; an Idempotency-Key on the batch replays the first answer
-    return await idempotent(request, "", run)
+    # each tick's own id dedupes it; an Idempotency-Key on the batch replays the first answer,
+    # to this caller, for these tournaments
+    tids = sorted({str(i.get("tournament_id")) for i in items if isinstance(i, dict)})
+    return await idempotent(request, ",".join(tids), run)
 
 
 # ---- the tournament subscription ---------------------------------------------------------------
@@ -130,28 +137,54 @@ async def subscribe(ws: WebSocket) -> None:
         return
     try:
         await ws.accept()
-        after = ws.query_params.get("after", "")
-        start = int(after) if after.isascii() and after.isdigit() else None
-        direct = DirectSocket.of(ws, svc.cfg.live.max_buffered_bytes)
-        sub = svc.hub.subscribe(t, view, start, direct)
-        done = asyncio.Event()
-        sub.on_slow = lambda: abort_later(ws, done)
-        try:
-            if direct is not None:
-                # the hub writes to the socket itself; this task only listens and closes
-                sub.on_close = lambda code: closing(ws, code)
-                await receive_loop(ws, sub)
-            else:
-                await queued(ws, sub)
-        finally:
-            svc.hub.unsubscribe(sub)
-            done.set()
+        # a private tournament's events go out only while the token that opened it still works
+        who = ws.scope.get(PRINCIPAL) if t.visibility == "private" else None
+        refused = svc.tokens.refusal(who) if who is not None else None
+        if refused is not None:  # revoked while the socket was being accepted
+            await close(ws, UNAUTHORIZED, refused)
+            return
+        sub, reasons = await serve(ws, t, view, who)
         if sub.close_code == SLOW:
             svc.metrics.slow_closes.inc()
             log.info("slow subscriber closed", extra={"tournament_id": tid, "client": address})
-        await close(ws, sub.close_code or NORMAL, CLOSE_REASONS.get(sub.close_code or NORMAL))
+        await close(ws, sub.close_code or NORMAL, reasons.get(sub.close_code or NORMAL))
     finally:
         svc.hub.gate.release(address)
+
+
+async def serve(
+    ws: WebSocket, t: Tournament, view: View, who: Principal | None
+) -> tuple[Subscriber, dict[int, str]]:
+    """Subscribe, serve until the subscription ends; the subscriber and the close reasons."""
+    svc = runtime(ws)
+    start = resume_point(t, ws.query_params.get("after"))
+    direct = DirectSocket.of(ws, svc.cfg.live.max_buffered_bytes)
+    sub = svc.hub.subscribe(t, view, start, direct)
+    done = asyncio.Event()
+    sub.on_slow = lambda: abort_later(ws, done)
+    reasons = dict(CLOSE_REASONS)
+    if direct is not None:
+        # the hub writes to the socket itself; this task only listens and closes
+        sub.on_close = lambda code: closing(ws, code, reasons.get(code))
+    release = hold(svc.tokens, who, lambda why: cut_off(svc, sub, reasons, why))
+    try:
+        if direct is not None:
+            await receive_loop(ws, sub)
+        else:
+            await queued(ws, sub)
+    finally:
+        release()
+        svc.hub.unsubscribe(sub)
+        done.set()
+    return sub, reasons
+
+
+def cut_off(svc: Runtime, sub: Subscriber, reasons: dict[int, str], why: str) -> None:
+    """The token that opened a private subscription stopped working: nothing more is sent,
+    not even what was queued, and the socket is closed with 4401."""
+    reasons[UNAUTHORIZED] = why
+    sub.queue.clear()
+    svc.hub.close(sub, UNAUTHORIZED)
 
 
 def abort_later(ws: WebSocket, done: asyncio.Event, grace: float = 2.0) -> None:
@@ -210,9 +243,9 @@ class DirectSocket:
 CLOSING: set[asyncio.Task[None]] = set()
 
 
-def closing(ws: WebSocket, code: int) -> None:
-    """Close a direct subscriber's socket from outside its task."""
-    task = asyncio.get_running_loop().create_task(close(ws, code, CLOSE_REASONS.get(code)))
+def closing(ws: WebSocket, code: int, reason: str | None = None) -> None:
+    """Close a socket from outside its task."""
+    task = asyncio.get_running_loop().create_task(close(ws, code, reason))
     CLOSING.add(task)
     task.add_done_callback(CLOSING.discard)
 
@@ -241,17 +274,19 @@ async def receive_loop(ws: WebSocket, sub: Subscriber) -> None:
 
 
 def handle_client_message(svc: Runtime, sub: Subscriber, message: Any) -> None:
-    text = message.get("text") or (message.get("bytes") or b"").decode(errors="replace")
+    """``resume`` (any cursor the tournament cannot replay from gets a snapshot) and ``ping``;
+    anything else is answered with an error frame, and the socket stays open."""
     try:
-        msg = loads(text) if len(text) < 4096 else None
-    except (ValueError, RecursionError):
-        msg = None
-    if isinstance(msg, dict) and msg.get("type") == "resume":
-        after = msg.get("after")
+        msg = client_message(frame_bytes(message))
+    except Problem as p:
+        svc.hub.push(sub, error_frame(p))
+        return
+    if msg["type"] == "resume":
         t = svc.state.lookup(sub.tid)
-        if t is not None and isinstance(after, int) and not isinstance(after, bool):
-            svc.hub.resume(t, sub, after)
-    elif isinstance(msg, dict) and msg.get("type") == "ping":
+        after = msg.get("after")
+        if t is not None:
+            svc.hub.resume(t, sub, resume_point(t, None if isinstance(after, str) else after))
+    else:
         svc.hub.push(sub, '{"type":"pong"}')
 
 
@@ -308,27 +343,30 @@ async def ingest(ws: WebSocket) -> None:
         await refuse(ws, exc)
         return
     gate = svc.hub.gate
+    release = nothing
     try:
         await ws.accept()
         gate.sockets.add(ws)  # a stop closes it with 1001
+        # a revoked or expired token closes the socket with 4401 at once, even an idle one
+        release = hold(svc.tokens, who, lambda why: closing(ws, UNAUTHORIZED, why))
         while True:
             message = await ws.receive()
             if message["type"] == "websocket.disconnect":
                 return
-            reply = await ingest_frame(svc, who, frame_text(message))
+            refused = svc.tokens.refusal(who)  # the token's rights, as each frame is acted on
+            if refused is not None:
+                await close(ws, UNAUTHORIZED, refused)
+                return
+            reply = await ingest_frame(svc, who, frame_bytes(message))
+            if ws.application_state != WebSocketState.CONNECTED:
+                return  # closed meanwhile (the token was revoked, the server is stopping)
             await ws.send_text(dumps_text(reply))
     except WebSocketDisconnect:
         return
     finally:
+        release()
         gate.sockets.discard(ws)
         gate.release(address)
-
-
-def frame_text(message: Any) -> str:
-    """A text frame's text, or a binary frame's bytes as UTF-8 (invalid bytes stay invalid)."""
-    if message.get("text") is not None:
-        return str(message["text"])
-    return bytes(message.get("bytes") or b"").decode(errors="replace")
 
 
 def require_reporter(ws: WebSocket) -> Principal:
@@ -338,11 +376,11 @@ def require_reporter(ws: WebSocket) -> Principal:
     return who
 
 
-async def ingest_frame(svc: Runtime, who: Principal, text: str) -> dict[str, Any]:
-    if len(text) > MAX_WS_MESSAGE:
+async def ingest_frame(svc: Runtime, who: Principal, raw: bytes) -> dict[str, Any]:
+    if len(raw) > MAX_WS_MESSAGE:
         return {"type": "error", "status": 413, "detail": "frame too large"}
     try:
-        value = parse_json(text.encode())
+        value = parse_json(raw)
         items = value if isinstance(value, list) else [value]
         out = await svc.service.ticks(tick_shapes(items, who))
         return {"type": "ack", **out}

@@ -80,8 +80,10 @@ IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key",
     "in": "header",
     "required": False,
-    "description": "A repeat of the same request with the same key returns the first response "
-    "and changes nothing; the key used on another path is a 409.",
+    "description": "A repeat of the same request by the same caller with the same key returns "
+    "the first response and changes nothing. A key is its caller's own: another caller's same "
+    "key is another request. The same caller's key on another path or tournament is a 409, "
+    "with another body a 422.",
     "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[ -~]+$"},
 }
 SCORES = {"type": "array", "items": {"type": "number", "minimum": 0}, "minItems": 2, "maxItems": 2}
@@ -287,7 +289,8 @@ def paths() -> dict[str, Any]:
             "post": op("Many live ticks: a JSON array, one object, or NDJSON", 202, accepted,
                        W, {"required": True, "content": {
                            JSON: {"schema": ticks},
-                           "application/x-ndjson": {"schema": {"type": "string"}}}}),
+                           "application/x-ndjson": {"schema": {"type": "string"}}}},
+                       idempotent=True),
         },
         "/api/v1/tokens": {
             "post": op("Create a tournament token (admin)", 201, ref("Token"),

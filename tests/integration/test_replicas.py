@@ -108,7 +108,7 @@ def test_the_writer_lease_moves_when_its_holder_stops(valkey: Valkey, tmp_path: 
         async with Replica(valkey.url, tmp_path) as a:
             a.follow()
             writing_a = asyncio.get_running_loop().create_task(a.rt._write_while_leased())
-            for _ in range(100):
+            for _ in range(500):
                 if a.rt.writing:
                     break
                 await asyncio.sleep(0.02)
@@ -124,7 +124,7 @@ def test_the_writer_lease_moves_when_its_holder_stops(valkey: Valkey, tmp_path: 
                 mid = next(m.id for m in b.state.tournaments[tid].matches.values()
                            if m.state == "ready")  # fmt: skip
                 await b.result(tid, mid, [3, 0])
-                for _ in range(300):  # the lease expires after 1 s; then b writes
+                for _ in range(1000):  # the lease expires after 1 s; then b writes
                     if b.rt.writing and b.rt.writer.committed_seq >= b.rt.appender.appended_seq:
                         break
                     await asyncio.sleep(0.02)

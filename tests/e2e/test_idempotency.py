@@ -1,0 +1,290 @@
+"""An Idempotency-Key belongs to its caller: on every endpoint that honours it, a second caller
+sending the same key gets its own request done and its own answer, never the first caller's;
+each caller's repeat replays its own first answer. Within one caller, a key names one request:
+another body is a 422, another method, path or tournament a 409.
+
+Callers are distinct principals allowed on the endpoint: two tokens of one tournament, the
+referees of two tournaments, or the admin and a token (for admin-only endpoints the token is
+refused, and must not be handed the admin's answer).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import ADMIN, Server
+from tests.helpers import add_players, create_tournament, ready_matches, started
+
+
+def token(c: httpx.Client, tid: str, scope: str) -> dict[str, Any]:
+    r = c.post("/api/v1/tokens", json={"tournament_id": tid, "scope": scope})
+    assert r.status_code == 201, r.text
+    body: dict[str, Any] = r.json()
+    return body
+
+
+@dataclass
+class Request:
+    """One caller's request: who sends it, and what."""
+
+    token: str
+    method: str
+    path: str
+    body: Any = None
+
+    def send(self, server: Server, key: str) -> httpx.Response:
+        with server.client(self.token) as c:
+            kwargs: dict[str, Any] = {"headers": {"Idempotency-Key": key}}
+            if self.body is not None:
+                kwargs["json"] = self.body
+            return c.request(self.method, self.path, **kwargs)
+
+
+@dataclass
+class Case:
+    """Two callers' requests, what each should answer, and how to see that both took effect."""
+
+    first: Request
+    second: Request
+    statuses: tuple[int, int]
+    took_effect: Callable[[httpx.Client], bool]
+
+
+Setup = Callable[[httpx.Client], Case]
+
+
+def pending_with_two_managers(c: httpx.Client) -> tuple[str, list[str], list[str]]:
+    t = create_tournament(c, "Idem pending")
+    pids = [p["id"] for p in add_players(c, t["id"], 4)]
+    return t["id"], pids, [token(c, t["id"], "manage")["token"] for _ in range(2)]
+
+
+def underway_with_two(c: httpx.Client, scope: str) -> tuple[str, dict[str, Any], list[str]]:
+    t = started(c, 4)
+    return t["id"], t, [token(c, t["id"], scope)["token"] for _ in range(2)]
+
+
+def tournament(c: httpx.Client, tid: str) -> dict[str, Any]:
+    body: dict[str, Any] = c.get(f"/api/v1/tournaments/{tid}").json()
+    return body
+
+
+def patch_tournament(c: httpx.Client) -> Case:
+    tid, _, (x, y) = pending_with_two_managers(c)
+    path = f"/api/v1/tournaments/{tid}"
+    return Case(Request(x, "PATCH", path, {"name": "Named by X"}),
+                Request(y, "PATCH", path, {"name": "Named by Y"}), (200, 200),
+                lambda c: tournament(c, tid)["name"] == "Named by Y")  # fmt: skip
+
+
+def add_participants(c: httpx.Client) -> Case:
+    tid, _, (x, y) = pending_with_two_managers(c)
+    path = f"/api/v1/tournaments/{tid}/participants"
+    names = lambda c: {p["name"] for p in tournament(c, tid)["participants"]}  # noqa: E731
+    return Case(Request(x, "POST", path, {"name": "Xavier"}),
+                Request(y, "POST", path, {"name": "Yolanda"}), (201, 201),
+                lambda c: {"Xavier", "Yolanda"} <= names(c))  # fmt: skip
+
+
+def patch_participant(c: httpx.Client) -> Case:
+    tid, pids, (x, y) = pending_with_two_managers(c)
+    path = f"/api/v1/tournaments/{tid}/participants/"
+    names = lambda c: {p["name"] for p in tournament(c, tid)["participants"]}  # noqa: E731
+    return Case(Request(x, "PATCH", path + pids[0], {"name": "X1"}),
+                Request(y, "PATCH", path + pids[1], {"name": "Y2"}), (200, 200),
+                lambda c: {"X1", "Y2"} <= names(c))  # fmt: skip
+
+
+def disqualify(c: httpx.Client) -> Case:
+    tid, t, (x, y) = underway_with_two(c, "manage")
+    path = f"/api/v1/tournaments/{tid}/participants/"
+    p1, p2 = t["participants"][0]["id"], t["participants"][1]["id"]
+    out = lambda c: {p["status"] for p in tournament(c, tid)["participants"]  # noqa: E731
+                     if p["id"] in (p1, p2)}  # fmt: skip
+    return Case(Request(x, "POST", path + p1 + "/disqualify"),
+                Request(y, "POST", path + p2 + "/disqualify"), (200, 200),
+                lambda c: out(c) == {"disqualified"})  # fmt: skip
+
+
+def start(c: httpx.Client) -> Case:
+    tids = [create_tournament(c, f"Idem start {i}")["id"] for i in range(2)]
+    for tid in tids:
+        add_players(c, tid, 2)
+    x, y = (token(c, tid, "manage")["token"] for tid in tids)
+    return Case(Request(x, "POST", f"/api/v1/tournaments/{tids[0]}/start"),
+                Request(y, "POST", f"/api/v1/tournaments/{tids[1]}/start"), (200, 200),
+                lambda c: all(tournament(c, t)["state"] == "underway" for t in tids))  # fmt: skip
+
+
+def reset(c: httpx.Client) -> Case:
+    tids = [started(c, 2)["id"] for _ in range(2)]
+    x, y = (token(c, tid, "manage")["token"] for tid in tids)
+    return Case(Request(x, "POST", f"/api/v1/tournaments/{tids[0]}/reset"),
+                Request(y, "POST", f"/api/v1/tournaments/{tids[1]}/reset"), (200, 200),
+                lambda c: all(tournament(c, t)["state"] == "pending" for t in tids))  # fmt: skip
+
+
+def report_result(c: httpx.Client) -> Case:
+    tid, _, (x, y) = underway_with_two(c, "report")
+    m1, m2 = (m["id"] for m in ready_matches(c, tid))
+    path = f"/api/v1/tournaments/{tid}/matches/"
+    done = lambda c: {m["id"] for m in tournament(c, tid)["matches"]  # noqa: E731
+                      if m["state"] == "complete"}  # fmt: skip
+    return Case(Request(x, "POST", path + m1 + "/result", {"scores": [2, 0]}),
+                Request(y, "POST", path + m2 + "/result", {"scores": [0, 2]}), (200, 200),
+                lambda c: {m1, m2} <= done(c))  # fmt: skip
+
+
+def reopen(c: httpx.Client) -> Case:
+    tid, _, (x, y) = underway_with_two(c, "manage")
+    m1, m2 = (m["id"] for m in ready_matches(c, tid))
+    path = f"/api/v1/tournaments/{tid}/matches/"
+    for mid in (m1, m2):
+        assert c.post(path + mid + "/result", json={"scores": [1, 0]}).status_code == 200
+    ready = lambda c: {m["id"] for m in ready_matches(c, tid)}  # noqa: E731
+    return Case(Request(x, "POST", path + m1 + "/reopen"),
+                Request(y, "POST", path + m2 + "/reopen"), (200, 200),
+                lambda c: {m1, m2} <= ready(c))  # fmt: skip
+
+
+def live_tick(c: httpx.Client) -> Case:
+    tid, _, (x, y) = underway_with_two(c, "report")
+    m1, m2 = (m["id"] for m in ready_matches(c, tid))
+    path = f"/api/v1/tournaments/{tid}/matches/"
+    scores = lambda c: {m["id"]: m["scores"] for m in tournament(c, tid)["matches"]}  # noqa: E731
+    return Case(Request(x, "POST", path + m1 + "/live", {"scores": [1, 0]}),
+                Request(y, "POST", path + m2 + "/live", {"scores": [0, 3]}), (202, 202),
+                lambda c: scores(c)[m1] == [1, 0] and scores(c)[m2] == [0, 3])  # fmt: skip
+
+
+def post_events(c: httpx.Client) -> Case:
+    """The case as it was found: the referee of B, then the referee of A, one key."""
+    a, b = started(c, 2), started(c, 2)
+    ref_a, ref_b = token(c, a["id"], "report")["token"], token(c, b["id"], "report")["token"]
+    (ma,), (mb,) = ready_matches(c, a["id"]), ready_matches(c, b["id"])
+    tick = lambda t, m, s: [{"tournament_id": t["id"], "match_id": m["id"],  # noqa: E731
+                             "scores": s}]  # fmt: skip
+    live = lambda c, t: tournament(c, t["id"])["matches"][0]["scores"]  # noqa: E731
+    return Case(Request(ref_b, "POST", "/api/v1/events", tick(b, mb, [4, 0])),
+                Request(ref_a, "POST", "/api/v1/events", tick(a, ma, [0, 5])), (202, 202),
+                lambda c: live(c, b) == [4, 0] and live(c, a) == [0, 5])  # fmt: skip
+
+
+def create_tournament_case(c: httpx.Client) -> Case:
+    t = create_tournament(c, "Idem other")
+    manager = token(c, t["id"], "manage")["token"]
+    named = lambda c: [x["name"] for x in c.get("/api/v1/tournaments",  # noqa: E731
+                                                params={"limit": 200}).json()["items"]]  # fmt: skip
+    return Case(Request(ADMIN, "POST", "/api/v1/tournaments", {"name": "Admin's cup"}),
+                Request(manager, "POST", "/api/v1/tournaments", {"name": "Manager's cup"}),
+                (201, 403), lambda c: "Manager's cup" not in named(c))  # fmt: skip
+
+
+def create_token_case(c: httpx.Client) -> Case:
+    t = create_tournament(c, "Idem tokens")
+    manager = token(c, t["id"], "manage")["token"]
+    body = {"tournament_id": t["id"], "scope": "manage"}
+    return Case(Request(ADMIN, "POST", "/api/v1/tokens", body),
+                Request(manager, "POST", "/api/v1/tokens", body), (201, 403),
+                lambda c: True)  # fmt: skip
+
+
+CASES: dict[str, Setup] = {
+    "PATCH /api/v1/tournaments/{tid}": patch_tournament,
+    "POST /api/v1/tournaments/{tid}/participants": add_participants,
+    "PATCH /api/v1/tournaments/{tid}/participants/{pid}": patch_participant,
+    "POST /api/v1/tournaments/{tid}/participants/{pid}/disqualify": disqualify,
+    "POST /api/v1/tournaments/{tid}/start": start,
+    "POST /api/v1/tournaments/{tid}/reset": reset,
+    "POST /api/v1/tournaments/{tid}/matches/{mid}/result": report_result,
+    "POST /api/v1/tournaments/{tid}/matches/{mid}/reopen": reopen,
+    "POST /api/v1/tournaments/{tid}/matches/{mid}/live": live_tick,
+    "POST /api/v1/events": post_events,
+    "POST /api/v1/tournaments": create_tournament_case,
+    "POST /api/v1/tokens": create_token_case,
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_two_callers_one_key(server: Server, name: str) -> None:
+    key = f"shared-{uuid.uuid4().hex[:8]}"
+    with server.client() as admin:
+        case = CASES[name](admin)
+        first = case.first.send(server, key)
+        assert first.status_code == case.statuses[0], first.text
+        second = case.second.send(server, key)
+        assert second.status_code == case.statuses[1], second.text
+        assert "idempotent-replayed" not in second.headers
+        assert second.content != first.content
+        assert case.took_effect(admin), f"{name}: the second caller's request was dropped"
+    # each caller's repeat replays its own first answer, and only an answer that succeeded
+    again = case.first.send(server, key)
+    assert again.content == first.content and again.headers["idempotent-replayed"] == "true"
+    if second.status_code < 400:
+        again = case.second.send(server, key)
+        assert again.content == second.content
+        assert again.headers["idempotent-replayed"] == "true"
+
+
+def test_every_endpoint_that_honours_the_key_has_a_case() -> None:
+    from app.api.openapi import spec
+
+    honours = {
+        f"{method.upper()} {path}"
+        for path, ops in spec()["paths"].items()
+        for method, op in ops.items()
+        if any(p.get("name") == "Idempotency-Key" for p in op.get("parameters", []))
+    }
+    assert honours == set(CASES)
+
+
+def test_one_caller_one_key_one_request(server: Server) -> None:
+    """The same caller's key on another body is a 422, on another path or tournament a 409;
+    neither changes anything."""
+    with server.client() as admin:
+        tid, pids, (manager, _) = pending_with_two_managers(admin)
+        before = tournament(admin, tid)
+    url = f"/api/v1/tournaments/{tid}/participants"
+    with server.client(manager) as c:
+        key = {"Idempotency-Key": "mine"}
+        assert c.post(url, json={"name": "Once"}, headers=key).status_code == 201
+        other_body = c.post(url, json={"name": "Twice"}, headers=key)
+        assert other_body.status_code == 422, other_body.text
+        assert other_body.headers["content-type"] == "application/problem+json"
+        other_path = c.patch(f"{url}/{pids[0]}", json={"name": "Renamed"}, headers=key)
+        assert other_path.status_code == 409, other_path.text
+    with server.client() as admin:
+        names = [p["name"] for p in tournament(admin, tid)["participants"]]
+        assert names == [p["name"] for p in before["participants"]] + ["Once"]
+
+
+def test_an_event_id_is_the_key_in_its_callers_space(server: Server) -> None:
+    """The admin's key is the event id as given; a token's comes after the token's id."""
+    with server.client() as admin:
+        t = started(admin, 4)
+        m1, m2 = (m["id"] for m in ready_matches(admin, t["id"]))
+        ref = token(admin, t["id"], "report")
+        key = f"k-{uuid.uuid4().hex[:8]}"
+        url = f"/api/v1/tournaments/{t['id']}/matches/"
+        r = admin.post(url + m1 + "/result", json={"scores": [1, 0]},
+                       headers={"Idempotency-Key": key})  # fmt: skip
+        assert r.status_code == 200
+        with server.client(ref["token"]) as c:
+            r = c.post(url + m2 + "/result", json={"scores": [1, 0]},
+                       headers={"Idempotency-Key": key})  # fmt: skip
+            assert r.status_code == 200
+        want = {key, f"{ref['id']}:{key}"}
+        deadline = time.monotonic() + 5  # the event log is read from SQLite: the writer lags
+        while time.monotonic() < deadline:
+            ids = {e["id"] for e in admin.get(f"/api/v1/tournaments/{t['id']}/events").json()}
+            if want <= ids:
+                break
+            time.sleep(0.05)
+        assert want <= ids
