@@ -14,7 +14,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from . import config as config_mod
-from . import logs
+from . import logs, tls
 
 
 def parser() -> argparse.ArgumentParser:
@@ -36,6 +36,8 @@ def add_server_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", help="address to listen on [127.0.0.1]")
     p.add_argument("--port", type=int, help="port to listen on [8000]")
     p.add_argument("--data-dir", help="where the data lives [./data]")
+    p.add_argument("--tls-cert", help="PEM certificate chain: serve HTTPS and WSS")
+    p.add_argument("--tls-key", help="PEM private key of --tls-cert")
 
 
 def load_config(args: argparse.Namespace) -> config_mod.Config:
@@ -44,6 +46,8 @@ def load_config(args: argparse.Namespace) -> config_mod.Config:
         server__host=getattr(args, "host", None),
         server__port=getattr(args, "port", None),
         server__data_dir=args.data_dir,
+        server__tls_cert=getattr(args, "tls_cert", None),
+        server__tls_key=getattr(args, "tls_key", None),
     )
 
 
@@ -78,6 +82,11 @@ def uvicorn_config(cfg: config_mod.Config, app: object) -> uvicorn.Config:
         log_config=None,
         access_log=False,
         lifespan="on",
+        ssl_certfile=cfg.server.tls_cert or None,
+        ssl_keyfile=cfg.server.tls_key or None,
+        # no cipher list of uvicorn's ("TLSv1" admits SHA-1 and CBC suites): the standard
+        # library's server defaults, TLS 1.2 and up with forward-secret AEAD ciphers
+        ssl_ciphers="",
     )
 
 
@@ -184,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         cfg = load_config(args)
+        if args.command != "backup":
+            tls.check(cfg.server)  # unusable files: a clear error before anything starts
     except (config_mod.ConfigError, OSError, ValueError) as exc:
         print(f"tourney: {exc}", file=sys.stderr)
         return 2
