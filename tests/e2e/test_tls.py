@@ -7,10 +7,12 @@ import asyncio
 import base64
 import hashlib
 import json
+import signal
 import socket
 import ssl
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect, sync_playwright
 
-from tests.conftest import ROOT, Server
+from tests.conftest import ROOT, Server, free_port
 from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS, shot
 from tests.helpers import add_players, create_tournament, ready_matches
 
@@ -244,3 +246,34 @@ def test_tls_from_the_config_file(tmp_path: Path, certificate: Certificate) -> N
             assert c.get("/readyz").status_code == 200
     finally:
         s.stop()
+
+
+def test_the_demo_over_https(tmp_path: Path, certificate: Certificate) -> None:
+    """The demo's player reaches its own server over TLS, and the links it prints say https."""
+    port = free_port()
+    url = f"https://127.0.0.1:{port}"
+    tls = ["--tls-cert", str(certificate.cert), "--tls-key", str(certificate.key)]
+    with open(tmp_path / "demo.log", "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "app", "demo", "--port", str(port),
+             "--data-dir", str(tmp_path / "data"), *tls],
+            cwd=ROOT, stdout=log, stderr=log,
+        )  # fmt: skip
+    states: set[str] = set()
+    try:
+        with httpx.Client(base_url=url, verify=certificate.trusting(), timeout=5) as c:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and "live" not in states:
+                time.sleep(0.5)
+                try:
+                    for item in c.get("/api/v1/tournaments").json()["items"]:
+                        t = c.get(f"/api/v1/tournaments/{item['id']}").json()
+                        states |= {m["state"] for m in t["matches"]}
+                except httpx.HTTPError:
+                    continue
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(30)
+    printed = (tmp_path / "demo.log").read_text()
+    assert "live" in states, printed[-2000:]
+    assert f"{url}/admin?token=" in printed and f"{url}/t/" in printed
