@@ -58,6 +58,23 @@ def test_the_build_prints_no_warnings(built: tuple[Path, str]) -> None:
     assert not flagged, output
 
 
+def test_the_editable_install_prints_no_warnings(
+    source_tree: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """What ./dev does, with the newest pip, which shows the build backend's warnings."""
+    venv = tmp_path_factory.mktemp("editable") / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    # (no configuration file: this machine's extra package indexes have warnings of their own)
+    env = {**os.environ, "PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    subprocess.run([*pip, "--upgrade", "pip"], check=True, env=env, timeout=300)
+    r = subprocess.run(
+        [*pip, "--no-deps", "--editable", str(source_tree)],
+        capture_output=True, text=True, env=env, timeout=300,
+    )  # fmt: skip
+    assert r.returncode == 0 and not (r.stdout + r.stderr).strip(), r.stdout + r.stderr
+
+
 def test_the_metadata_is_valid_and_declares_the_licence(built: tuple[Path, str]) -> None:
     wheel, _ = built
     with zipfile.ZipFile(wheel) as z:
