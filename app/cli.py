@@ -14,7 +14,7 @@ import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from . import config as config_mod
-from . import logs
+from . import logs, tls
 from .wire import (
     HEAD_TOO_LARGE,
     LINE_TOO_LONG,
@@ -49,6 +49,8 @@ def add_server_options(p: argparse.ArgumentParser) -> None:
     )
     # a worker of --workers: bind the port beside its siblings (SO_REUSEPORT)
     p.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--tls-cert", help="PEM certificate chain: serve HTTPS and WSS")
+    p.add_argument("--tls-key", help="PEM private key of --tls-cert")
 
 
 def load_config(args: argparse.Namespace) -> config_mod.Config:
@@ -58,6 +60,8 @@ def load_config(args: argparse.Namespace) -> config_mod.Config:
         server__port=getattr(args, "port", None),
         server__data_dir=args.data_dir,
         server__workers=getattr(args, "workers", None),
+        server__tls_cert=getattr(args, "tls_cert", None),
+        server__tls_key=getattr(args, "tls_key", None),
     )
 
 
@@ -99,6 +103,11 @@ def uvicorn_config(cfg: config_mod.Config, app: object) -> uvicorn.Config:
         log_config=None,
         access_log=False,
         lifespan="on",
+        ssl_certfile=cfg.server.tls_cert or None,
+        ssl_keyfile=cfg.server.tls_key or None,
+        # no cipher list of uvicorn's ("TLSv1" admits SHA-1 and CBC suites): the standard
+        # library's server defaults, TLS 1.2 and up with forward-secret AEAD ciphers
+        ssl_ciphers="",
     )
 
 
@@ -283,7 +292,7 @@ def serve(cfg: config_mod.Config, args: argparse.Namespace) -> int:
 def server_argv(args: argparse.Namespace) -> list[str]:
     """The serve options given, for a worker (without --workers: a worker is one process)."""
     out = []
-    for name in ("config", "host", "port", "data_dir"):
+    for name in ("config", "host", "port", "data_dir", "tls_cert", "tls_key"):
         value = getattr(args, name, None)
         if value is not None:
             out += [f"--{name.replace('_', '-')}", str(value)]
@@ -316,6 +325,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         cfg = load_config(args)
+        if args.command != "backup":
+            tls.check(cfg.server)  # unusable files: a clear error before anything starts
     except (config_mod.ConfigError, OSError, ValueError) as exc:
         print(f"tourney: {exc}", file=sys.stderr)
         return 2

@@ -70,6 +70,12 @@ class ServerConfig:
     )
     event_loop: str = setting("auto", "auto (uvloop when installed), uvloop or asyncio.")
     http_parser: str = setting("auto", "auto (httptools when installed), httptools or h11.")
+    tls_cert: str = setting(
+        "",
+        "PEM file of the TLS certificate chain (server certificate first): serve HTTPS and WSS."
+        " Empty: plain HTTP.",
+    )
+    tls_key: str = setting("", "PEM file of the certificate's private key (with tls_cert).")
     socket_send_buffer: int = setting(
         131_072,
         "Kernel send buffer of each connection, in bytes (0: the kernel's autotuning, up to"
@@ -269,6 +275,8 @@ def validate(cfg: Config) -> None:
         raise ConfigError("server.http_parser must be auto, httptools or h11")
     if cfg.pipeline.durability not in ("fast", "strict"):
         raise ConfigError("pipeline.durability must be fast or strict")
+    if bool(cfg.server.tls_cert) != bool(cfg.server.tls_key):
+        raise ConfigError("server.tls_cert and server.tls_key go together: set both or neither")
     if cfg.pipeline.batch_size < 1 or cfg.live.queue_limit < 1:
         raise ConfigError("pipeline.batch_size and live.queue_limit must be at least 1")
     if not (cfg.server.workers == "auto" or cfg.server.workers.isdigit()):

@@ -393,7 +393,7 @@ class Runtime:
         checks["process"] = {"id": self.owner, "pid": os.getpid(), "writer": self.writing}
         checks["ok"] = (
             self.ready
-            and self.appender.accepting
+            and checks["recovered"]  # as it was before the ping (which awaits)
             and checks["redis"] == "ok"
             and checks["sqlite"] == "ok"
             and self.backlog <= self.cfg.pipeline.backlog_limit

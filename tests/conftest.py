@@ -6,6 +6,7 @@ import contextlib
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -73,11 +74,17 @@ def valkey(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Valkey]:
 
 
 class Server:
-    """``python -m app serve`` in a subprocess on a free loopback port."""
+    """``python -m app serve`` in a subprocess on a free loopback port (or another ``command``,
+    such as the single executable, run from ``cwd``). Over TLS once ``use_tls`` is called."""
 
     def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
         self.data_dir = data_dir
         self.port = free_port()
+        self.command = [sys.executable, "-m", "app"]
+        self.cwd = ROOT
+        self.args: list[str] = []
+        self.scheme = "http"
+        self.verify: ssl.SSLContext | bool = True
         # rate limits are off unless a test turns them on: most tests are one client in a hurry
         limits = {
             "TOURNEY_SERVER_RATE_LIMIT_PER_ADDRESS": "0",
@@ -89,27 +96,33 @@ class Server:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     @property
     def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
+        return f"{'wss' if self.scheme == 'https' else 'ws'}://127.0.0.1:{self.port}"
+
+    def use_tls(self, cert: Path, key: Path, verify: ssl.SSLContext) -> Server:
+        """Serve HTTPS and WSS with this certificate; clients verify it with ``verify``."""
+        self.args += ["--tls-cert", str(cert), "--tls-key", str(key)]
+        self.scheme, self.verify = "https", verify
+        return self
 
     def start(self, timeout: float = 30, wait_for: str = "/readyz") -> Server:
         """Start the server; return once ``wait_for`` answers 200 (/healthz: serving at all)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "app", "serve", "--port", str(self.port),
-                 "--data-dir", str(self.data_dir)],
-                cwd=ROOT, env=self.env, stdout=log, stderr=log,
+                [*self.command, "serve", "--port", str(self.port),
+                 "--data-dir", str(self.data_dir), *self.args],
+                cwd=self.cwd, env=self.env, stdout=log, stderr=log,
             )  # fmt: skip
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log.read_text()[-3000:]}")
             with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(self.url + wait_for, timeout=1).status_code == 200:
+                if httpx.get(self.url + wait_for, timeout=1, verify=self.verify).status_code == 200:
                     return self
             time.sleep(0.1)
         raise RuntimeError(f"server not ready: {self.log.read_text()[-3000:]}")
@@ -129,7 +142,7 @@ class Server:
 
     def client(self, token: str | None = ADMIN) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return httpx.Client(base_url=self.url, headers=headers, timeout=10)
+        return httpx.Client(base_url=self.url, headers=headers, timeout=10, verify=self.verify)
 
 
 @pytest.fixture

@@ -14,7 +14,9 @@ from ..domain.models import MatchState, TournamentState
 from .http import json_response, require, runtime
 from .openapi import spec
 
-STATIC = Path(__file__).resolve().parent.parent.parent / "static"
+# the viewer's files: app/static in a checkout (a link to static/ at the top of the
+# repository), in an installed wheel and in the single executable alike
+STATIC = (Path(__file__).resolve().parent.parent / "static").resolve()
 
 
 async def healthz(request: Request) -> Response:

