@@ -1,4 +1,5 @@
-"""Tokens: the admin token and tournament tokens (``manage`` or ``report``), stored as hashes.
+"""Tokens: the admin token, tournament tokens (``manage`` or ``report``) and participant links,
+all stored as hashes.
 
 Tokens are 192-bit random strings, so a SHA-256 of one is as good as a slow hash and lets a
 lookup be a dictionary access; the admin token is compared in constant time.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -19,10 +21,15 @@ from .domain.events import EventType
 
 class Scope(StrEnum):
     """What a tournament token may do: ``manage`` runs the tournament; ``report`` (a referee)
-    may only report results and live scores."""
+    may only report results and live scores; ``participant`` (a participant link) may see its
+    own entry, check in and withdraw its sign-up."""
 
     MANAGE = "manage"
     REPORT = "report"
+    PARTICIPANT = "participant"
+
+
+TOKEN_SCOPES = (Scope.MANAGE, Scope.REPORT)  # the scopes POST /api/v1/tokens makes
 
 
 def digest(token: str) -> str:
@@ -67,6 +74,7 @@ class Principal:
     scope: Scope | None  # None: the admin
     tournament_id: str | None = None
     token_id: str | None = None
+    participant_id: str | None = None  # a participant link's participant
 
     @property
     def admin(self) -> bool:
@@ -83,11 +91,18 @@ class Principal:
 ADMIN = Principal(None)
 
 
+Resolver = Callable[[str, str], str | None]
+
+
 class Tokens:
     def __init__(self, admin_hash: str) -> None:
         self.admin_hash = admin_hash
         self.by_hash: dict[str, TokenRecord] = {}
         self.by_id: dict[str, TokenRecord] = {}
+        # participant links: hash -> tournament; the tournament itself says whose link it is
+        # still (``resolve_link(tid, hash)``: a participant id, or None for a replaced link)
+        self.link_tournaments: dict[str, str] = {}
+        self.resolve_link: Resolver = lambda tid, h: None
 
     def add(self, rec: TokenRecord) -> None:
         self.by_hash[rec.hash] = rec
@@ -110,6 +125,15 @@ class Tokens:
         if hmac.compare_digest(h, self.admin_hash):
             return ADMIN
         rec = self.by_hash.get(h)
-        if rec is None or not rec.usable(datetime.now(UTC)):
+        if rec is None:
+            return self._participant(h)
+        if not rec.usable(datetime.now(UTC)):
             return None
         return Principal(Scope(rec.scope), rec.tournament_id, rec.id)
+
+    def _participant(self, h: str) -> Principal | None:
+        tid = self.link_tournaments.get(h)
+        pid = self.resolve_link(tid, h) if tid is not None else None
+        if tid is None or pid is None:
+            return None
+        return Principal(Scope.PARTICIPANT, tid, participant_id=pid)

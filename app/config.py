@@ -59,6 +59,12 @@ class ServerConfig:
     )
     event_loop: str = setting("auto", "auto (uvloop when installed), uvloop or asyncio.")
     http_parser: str = setting("auto", "auto (httptools when installed), httptools or h11.")
+    public_url: str = setting(
+        "",
+        "The address players and referees reach this server at (e.g. http://192.168.1.20:8000"
+        " or https://cup.example.org), used in every link and QR code the API hands out; empty:"
+        " the address each request came to.",
+    )
     socket_send_buffer: int = setting(
         131_072,
         "Kernel send buffer of each connection, in bytes (0: the kernel's autotuning, up to"
@@ -240,6 +246,8 @@ def validate(cfg: Config) -> None:
         raise ConfigError("server.http_parser must be auto, httptools or h11")
     if cfg.pipeline.durability not in ("fast", "strict"):
         raise ConfigError("pipeline.durability must be fast or strict")
+    if cfg.server.public_url and not cfg.server.public_url.startswith(("http://", "https://")):
+        raise ConfigError("server.public_url must start with http:// or https://")
     if cfg.pipeline.batch_size < 1 or cfg.live.queue_limit < 1:
         raise ConfigError("pipeline.batch_size and live.queue_limit must be at least 1")
 

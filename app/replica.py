@@ -38,6 +38,9 @@ class Replica:
             self.hub.drop(e.tournament_id)
             return changed
         t = self.state.tournaments[e.tournament_id]
+        link = e.data.get("token_hash")
+        if link:  # a participant link handed out (participant.signed_up, .link_issued)
+            self.tokens.link_tournaments[link] = t.id
         self._time_matches(t, changed)
         if e.type is EventType.MATCH_LIVE:
             for mid in changed:

@@ -27,6 +27,7 @@ from redis.backoff import NoBackoff
 
 from . import auth
 from .config import Config
+from .domain.errors import DomainError
 from .domain.state import State
 from .hub import Hub
 from .metrics import Metrics
@@ -51,6 +52,7 @@ class Runtime:
         self.state = State()
         self.tokens = auth.Tokens("")
         self.hub = Hub(cfg.live, self.metrics)
+        self.tokens.resolve_link = self._link_holder
         self.replica = Replica(self.state, self.tokens, self.hub, self.metrics)
         self.embedded: EmbeddedRedis | None = None
         self.redis: aioredis.Redis | None = None
@@ -79,6 +81,8 @@ class Runtime:
         self.state.tournaments.update(await self.store.load_tournaments())
         for row in await self.store.load_tokens():
             self.tokens.add(auth.TokenRecord(**row))
+        for t in self.state.tournaments.values():
+            self.tokens.link_tournaments.update(dict.fromkeys(t.day.links, t.id))
         self.stored_seq = await self.store.max_seq()
         self.writer = Writer(self.stream, self.store, await self.store.load_tournaments(),
                              cfg.pipeline, self.metrics)  # fmt: skip
@@ -117,6 +121,11 @@ class Runtime:
         self.tokens.admin_hash = auth.digest(token)
         await self.store.set_meta("admin_token_hash", self.tokens.admin_hash)
         return token
+
+    def _link_holder(self, tid: str, link_hash: str) -> str | None:
+        """Whose participant link ``link_hash`` is in ``tid`` now (None: replaced, or gone)."""
+        t = self.state.lookup(tid)
+        return t.day.link_holder(link_hash) if t is not None else None
 
     def committed_seq(self) -> int:
         writer: Writer | None = getattr(self, "writer", None)
@@ -167,6 +176,7 @@ class Runtime:
             tg.start_soon(self.hub.run_flusher, self.state.lookup)
             tg.start_soon(self.hub.run_sweeper, self.state.lookup)
             tg.start_soon(self._watch_stream)
+            tg.start_soon(self._clock)
             tg.start_soon(watch_loop, self.metrics)
             if self.embedded is not None:
                 tg.start_soon(self.embedded.supervise)
@@ -242,6 +252,21 @@ class Runtime:
             and self.backlog <= self.cfg.pipeline.backlog_limit
         )
         return checks
+
+    async def _clock(self) -> None:
+        """Once a second, what the time brings: a sign-up closing, check-in opening, a round's
+        matches called at its scheduled time (each a follow-up, deduplicated by its id, so two
+        processes proposing it append it once)."""
+        while True:
+            await asyncio.sleep(1)
+            if not self.appender.accepting:
+                continue
+            try:
+                await self.service.on_clock()
+            except DomainError as exc:  # Unavailable: the stream is away; next second again
+                log.warning("the clock's follow-ups wait", extra={"error": exc.detail})
+            except Exception:  # one tournament's failure must not stop the process
+                log.exception("the clock's follow-ups failed")
 
     async def _watch_stream(self) -> None:
         """Stream length, pending count and Redis health for /metrics, every few seconds."""

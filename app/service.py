@@ -12,11 +12,11 @@ import asyncio
 import contextlib
 import itertools
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from .domain.commands import COMMANDS, CommandName, Input, create_tournament, followups
+from .domain.commands import COMMANDS, CommandName, Input, create_tournament, followups, timed
 from .domain.errors import Conflict, DomainError, Invalid, NotFound
 from .domain.events import Event, EventType
 from .domain.models import Tournament
@@ -24,6 +24,9 @@ from .domain.state import State
 from .pipeline.appender import Appender
 
 MAX_TICKS = 10_000
+# Follow-ups one command may bring, as a guard against a loop: a start with every station free
+# calls one match per station (at most 256), a reopen may call as many.
+MAX_FOLLOWUPS = 1024
 
 
 @dataclass
@@ -82,7 +85,7 @@ class Service:
         command = COMMANDS[name]
         async with self.lock(tid):
             await self.appender.resolve(tid)
-            data = command.decide(self.state.get(tid), inp)
+            data = command.decide(self.state.get(tid), replace(inp, now=now_iso()))
             out = await self._append(tid, command.event, data, key or new_event_id("ev_"))
             t = self.state.lookup(tid)  # None once deleted
             if t is not None and not out.duplicate:
@@ -109,14 +112,23 @@ class Service:
     async def _followups(self, t: Tournament) -> None:
         """Append what the state calls for next (a Swiss round, the end), with ids derived from
         the state so that a replay after a crash proposes the same event, which then dedupes."""
-        for _ in range(16):
-            todo = followups(t)
+        for _ in range(MAX_FOLLOWUPS):
+            todo = followups(t, now_iso())
             if not todo:
                 return
             etype, data = todo[0]
             out = await self._append(t.id, etype, data, f"{t.id}:{etype}:v{t.version}")
             if out.duplicate:
                 return
+
+    async def on_clock(self) -> int:
+        """What the clock brings (a sign-up closing, check-in opening, a round's time for its
+        matches): the follow-ups of every tournament that has a time set. Returns how many
+        tournaments were looked at under their lock."""
+        now = now_iso()
+        due = [t.id for t in self.state.tournaments.values() if timed(t) and followups(t, now)]
+        await self.settle(set(due))
+        return len(due)
 
     async def settle(self, tids: set[str]) -> None:
         """After recovery: the follow-ups the replayed events call for."""

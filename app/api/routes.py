@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+from . import eventday as ed
 from . import live, ops
 from . import tournaments as tn
 from .ops import STATIC
@@ -29,6 +30,25 @@ def routes() -> list[BaseRoute]:
         Route(T + "/matches/{mid}/result", tn.report_result, methods=["POST"]),
         Route(T + "/matches/{mid}/reopen", tn.reopen, methods=["POST"]),
         Route(T + "/matches/{mid}/live", tn.live_tick, methods=["POST"]),
+        Route(T + "/participants/{pid}/check-in", ed.check_in, methods=["POST"]),
+        Route(T + "/participants/{pid}/link", ed.issue_link, methods=["POST"]),
+        Route(T + "/signup", ed.signup_info, methods=["GET"]),
+        Route(T + "/signup", ed.sign_up, methods=["POST"]),
+        Route(T + "/signup/qr.svg", ed.signup_qr, methods=["GET"]),
+        Route(T + "/signups", ed.signups, methods=["GET"]),
+        Route(T + "/signups/{pid}/approve", ed.approve, methods=["POST"]),
+        Route(T + "/signups/{pid}/reject", ed.reject, methods=["POST"]),
+        Route(T + "/waitlist/reorder", ed.reorder_waitlist, methods=["POST"]),
+        Route(T + "/check-in/open", ed.open_check_in, methods=["POST"]),
+        Route(T + "/entry", ed.my_entry, methods=["GET"]),
+        Route(T + "/entry/check-in", ed.check_in_self, methods=["POST"]),
+        Route(T + "/entry/withdraw", ed.withdraw, methods=["POST"]),
+        Route(T + "/entry/qr.svg", ed.my_qr, methods=["GET"]),
+        Route(T + "/stations", ed.list_stations, methods=["GET"]),
+        Route(T + "/stations", ed.add_stations, methods=["POST"]),
+        Route(T + "/stations/{sid}", ed.patch_station, methods=["PATCH"]),
+        Route(T + "/stations/{sid}", ed.delete_station, methods=["DELETE"]),
+        Route(T + "/matches/{mid}/call", ed.call_match, methods=["POST"]),
         Route(T + "/standings", tn.standings, methods=["GET"]),
         Route(T + "/events", tn.events, methods=["GET"]),
         WebSocketRoute(T + "/ws", live.subscribe),
@@ -43,6 +63,8 @@ def routes() -> list[BaseRoute]:
         Route("/docs", ops.docs_page, methods=["GET"]),
         Route("/", ops.index_page, methods=["GET"]),
         Route("/t/{tid}", ops.viewer_page, methods=["GET"]),
+        Route("/t/{tid}/signup", ed.signup_page, methods=["GET"]),
+        Route("/t/{tid}/entry", ed.entry_page, methods=["GET"]),
         Route("/admin", ops.admin_page, methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
     ]
