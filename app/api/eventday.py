@@ -139,6 +139,7 @@ def signup_target(request: Request) -> Tournament:
     tid = tid_of(request)
     t = runtime(request).state.get(tid)
     if t.day.signup["enabled"]:
+        principal(request)  # no token is needed; a bad one is still a 401, as everywhere
         return t
     return readable(request, tid)
 
