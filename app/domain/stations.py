@@ -158,13 +158,18 @@ def first_free(t: Tournament) -> Station | None:
 
 def busy_players(t: Tournament, but: str | None = None) -> set[str]:
     """Players at a station, or playing a live match (somewhere), besides match ``but``."""
+    out = players_at_stations(t, but)
+    for m in t.matches.values():
+        if m.state is MatchState.LIVE and m.id != but:
+            out.update(p for p in m.participants if p)
+    return out
+
+
+def players_at_stations(t: Tournament, but: str | None = None) -> set[str]:
     out: set[str] = set()
     for s in t.day.stations.values():
         if s.match_id is not None and s.match_id != but:
             out.update(p for p in t.matches[s.match_id].participants if p)
-    for m in t.matches.values():
-        if m.state is MatchState.LIVE and m.id != but:
-            out.update(p for p in m.participants if p)
     return out
 
 
@@ -183,20 +188,21 @@ def round_time(t: Tournament, m: Match) -> str | None:
     return generic
 
 
-def callable_matches(t: Tournament, now: str) -> list[Match]:
-    """Ready matches no station holds whose round's time has come and whose players are free,
-    in bracket order."""
-    busy = busy_players(t)
-    out = []
+def next_callable(t: Tournament, now: str) -> Match | None:
+    """The first ready match, in bracket order, that no station holds, whose round's time has
+    come and whose players are free. One pass over the matches: this runs after every result."""
+    busy = players_at_stations(t)
+    waiting: list[Match] = []
     for m in t.matches.values():
-        if m.state is not MatchState.READY or m.station is not None:
-            continue
-        at = round_time(t, m)
-        if at is not None and not reached(at, now):
-            continue
-        if not any(p in busy for p in m.participants):
-            out.append(m)
-    return sorted(out, key=call_order)
+        if m.state is MatchState.LIVE:
+            busy.update(s.participant_id for s in m.slots if s.participant_id)
+        elif m.state is MatchState.READY and m.station is None:
+            waiting.append(m)
+    timed = bool(t.day.round_times)
+    free = (m for m in waiting
+            if not (timed and not reached(round_time(t, m) or now, now))
+            and not any(s.participant_id in busy for s in m.slots))  # fmt: skip
+    return min(free, key=call_order, default=None)
 
 
 def due(t: Tournament, now: str) -> list[tuple[EventType, dict[str, Any]]]:
@@ -206,8 +212,8 @@ def due(t: Tournament, now: str) -> list[tuple[EventType, dict[str, Any]]]:
     s = first_free(t)
     if s is None:
         return []
-    ready = callable_matches(t, now)
-    return [(EventType.MATCH_CALLED, called(ready[0], s, "auto"))] if ready else []
+    m = next_callable(t, now)
+    return [(EventType.MATCH_CALLED, called(m, s, "auto"))] if m is not None else []
 
 
 def waits_for_clock(t: Tournament, now: str) -> bool:

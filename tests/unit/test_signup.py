@@ -365,6 +365,7 @@ def test_the_start_never_exceeds_capacity_and_takes_the_line_in_order(
     model = Model()
     for op, k in ops:
         step(d, model, op, k)
+    cap = d.t.day.capacity or cap  # the steps may have changed it
     d.run("open_check_in")
     everyone = list(d.t.participants) + list(d.t.day.waitlist)
     for i, pid in enumerate(everyone):
