@@ -42,8 +42,7 @@ C = CommandName
 
 
 def tournament_brief(t: Tournament) -> dict[str, Any]:
-    public = t.day.public()
-    check_in = public["check_in"]
+    check_in = t.day.check_in_public()
     check_in["open"] = t.state is TournamentState.PENDING and t.day.check_in_opened_at is not None
     return {
         "id": t.id,
@@ -62,7 +61,7 @@ def signup_view(request: Request, t: Tournament, manager: bool) -> dict[str, Any
     pending = sum(e.status is EntryStatus.PENDING for e in t.day.entries.values())
     out: dict[str, Any] = {
         "tournament": tournament_brief(t),
-        "signup": {**t.day.public()["signup"], "open": why is None, "closed_reason": why},
+        "signup": {**t.day.signup_public(), "open": why is None, "closed_reason": why},
         "places": {
             "capacity": t.day.capacity,
             "taken": len(t.participants),

@@ -137,19 +137,21 @@ class EventDay:
     def link_holder(self, token_hash: str) -> str | None:
         return self.links.get(token_hash)
 
+    def signup_public(self) -> dict[str, Any]:
+        return {**self.signup, "code_required": self.code is not None, "closed_at": self.closed_at}
+
+    def check_in_public(self) -> dict[str, Any]:
+        return {
+            "minutes_before": self.check_in_minutes,
+            "opens_at": self.check_in_opens_at(),
+            "opened_at": self.check_in_opened_at,
+        }
+
     def public(self) -> dict[str, Any]:
         waiting = [self.entries[e] for e in self.waitlist]
         return {
-            "signup": {
-                **self.signup,
-                "code_required": self.code is not None,
-                "closed_at": self.closed_at,
-            },
-            "check_in": {
-                "minutes_before": self.check_in_minutes,
-                "opens_at": self.check_in_opens_at(),
-                "opened_at": self.check_in_opened_at,
-            },
+            "signup": self.signup_public(),
+            "check_in": self.check_in_public(),
             "starts_at": self.starts_at,
             "waiting_list": [
                 {"id": e.id, "name": e.name, "rating": e.rating, "checked_in_at": e.checked_in_at}
