@@ -267,3 +267,20 @@ def test_links_and_stations_survive_a_restart(make_server: Any) -> None:
         assert m["station"]["name"] == "Court 1"
     mine = client(s, ada["token"]).get(f"/api/v1/tournaments/{tid}/entry")
     assert mine.status_code == 200 and mine.json()["matches"][0]["station"]["name"] == "Court 1"
+
+
+def test_light_frames_carry_the_station(server: Server) -> None:
+    c = client(server)
+    t = create_tournament(c, "Light", call_matches="manual")
+    tid = t["id"]
+    c.post(f"/api/v1/tournaments/{tid}/participants", json=[{"name": n} for n in "ABCD"])
+    st = c.post(f"/api/v1/tournaments/{tid}/stations", json={"name": "Court 3"}).json()
+    mid = next(m["id"] for m in c.post(f"/api/v1/tournaments/{tid}/start").json()["matches"]
+               if m["state"] == "ready")  # fmt: skip
+    with connect(f"{server.ws_url}/api/v1/tournaments/{tid}/ws?fields=scores") as ws:
+        assert json.loads(ws.recv(timeout=5))["type"] == "snapshot"
+        r = c.post(f"/api/v1/tournaments/{tid}/matches/{mid}/call", json={"station_id": st["id"]})
+        assert r.status_code == 200 and r.json()["station"]["name"] == "Court 3"
+        frame = json.loads(ws.recv(timeout=5))
+    assert frame["type"] == "scores" and frame["event"] == "match.called"
+    assert frame["matches"][0]["station"] == {"id": st["id"], "name": "Court 3"}
