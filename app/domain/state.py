@@ -212,6 +212,9 @@ def _completed(t: Tournament, e: Event) -> list[str]:
     return []
 
 
+Handler = Callable[[Tournament, Event], list[str]]  # a fold: the ids of the matches it changed
+
+
 def _nothing_changed(fold: Callable[[Tournament, Event], object]) -> Handler:
     """A fold of an event that changes no match."""
 
@@ -245,8 +248,6 @@ def _turned_away(status: EntryStatus) -> Handler:
 
     return fold
 
-
-Handler = Callable[[Tournament, Event], list[str]]
 
 APPLY: dict[EventType, Handler] = {
     EventType.TOURNAMENT_UPDATED: _updated,
