@@ -1,4 +1,5 @@
-"""Tokens: the admin token and tournament tokens (``manage`` or ``report``), stored as hashes.
+"""Tokens: the admin token, tournament tokens (``manage`` or ``report``) and participant links,
+all stored as hashes.
 
 Tokens are 192-bit random strings, so a SHA-256 of one is as good as a slow hash and lets a
 lookup be a dictionary access; the admin token is compared in constant time.
@@ -20,10 +21,15 @@ from .domain.events import EventType
 
 class Scope(StrEnum):
     """What a tournament token may do: ``manage`` runs the tournament; ``report`` (a referee)
-    may only report results and live scores."""
+    may only report results and live scores; ``participant`` (a participant link) may see its
+    own entry, check in and withdraw its sign-up."""
 
     MANAGE = "manage"
     REPORT = "report"
+    PARTICIPANT = "participant"
+
+
+TOKEN_SCOPES = (Scope.MANAGE, Scope.REPORT)  # the scopes POST /api/v1/tokens makes
 
 
 def digest(token: str) -> str:
@@ -68,6 +74,7 @@ class Principal:
     scope: Scope | None  # None: the admin
     tournament_id: str | None = None
     token_id: str | None = None
+    participant_id: str | None = None  # a participant link's participant
 
     @property
     def admin(self) -> bool:
@@ -83,9 +90,14 @@ class Principal:
     @property
     def id_prefix(self) -> str:
         """What puts a client-chosen id (an Idempotency-Key, a tick's ``id``) in this caller's
-        own space: nothing for the admin, the token's id and a colon for a tournament token.
-        Two callers' ids never meet, so one can neither replay nor swallow the other's."""
-        return "" if self.token_id is None else f"{self.token_id}:"
+        own space: nothing for the admin, the token's id and a colon for a tournament token, the
+        tournament and participant for a participant link. Two callers' ids never meet, so one
+        can neither replay nor swallow the other's."""
+        if self.token_id is not None:
+            return f"{self.token_id}:"
+        if self.participant_id is not None:
+            return f"{self.tournament_id}/{self.participant_id}:"
+        return ""
 
     def own(self, client_id: str) -> str:
         return self.id_prefix + client_id
@@ -96,12 +108,19 @@ ADMIN = Principal(None)
 Lost = Callable[[str], object]  # told why a token stopped working
 
 
+Resolver = Callable[[str, str], str | None]
+
+
 class Tokens:
     def __init__(self, admin_hash: str) -> None:
         self.admin_hash = admin_hash
         self.by_hash: dict[str, TokenRecord] = {}
         self.by_id: dict[str, TokenRecord] = {}
         self.watchers: dict[str, set[Lost]] = {}  # token id -> who holds it open
+        # participant links: hash -> tournament; the tournament itself says whose link it is
+        # still (``resolve_link(tid, hash)``: a participant id, or None for a replaced link)
+        self.link_tournaments: dict[str, str] = {}
+        self.resolve_link: Resolver = lambda tid, h: None
 
     def add(self, rec: TokenRecord) -> None:
         self.by_hash[rec.hash] = rec
@@ -160,6 +179,15 @@ class Tokens:
         if hmac.compare_digest(h, self.admin_hash):
             return ADMIN
         rec = self.by_hash.get(h)
-        if rec is None or not rec.usable(datetime.now(UTC)):
+        if rec is None:
+            return self._participant(h)
+        if not rec.usable(datetime.now(UTC)):
             return None
         return Principal(Scope(rec.scope), rec.tournament_id, rec.id)
+
+    def _participant(self, h: str) -> Principal | None:
+        tid = self.link_tournaments.get(h)
+        pid = self.resolve_link(tid, h) if tid is not None else None
+        if tid is None or pid is None:
+            return None
+        return Principal(Scope.PARTICIPANT, tid, participant_id=pid)

@@ -76,6 +76,12 @@ class ServerConfig:
         " Empty: plain HTTP.",
     )
     tls_key: str = setting("", "PEM file of the certificate's private key (with tls_cert).")
+    public_url: str = setting(
+        "",
+        "The address players and referees reach this server at (e.g. http://192.168.1.20:8000"
+        " or https://cup.example.org), used in every link and QR code the API hands out; empty:"
+        " the address each request came to.",
+    )
     socket_send_buffer: int = setting(
         131_072,
         "Kernel send buffer of each connection, in bytes (0: the kernel's autotuning, up to"
@@ -265,24 +271,34 @@ def load(path: str | None = None, env: dict[str, str] | None = None, **overrides
 
 
 def validate(cfg: Config) -> None:
-    if cfg.redis.appendfsync not in ("always", "everysec", "no"):
-        raise ConfigError("redis.appendfsync must be always, everysec or no")
-    if cfg.pipeline.sqlite_synchronous.upper() not in ("NORMAL", "FULL", "EXTRA"):
-        raise ConfigError("pipeline.sqlite_synchronous must be NORMAL, FULL or EXTRA")
-    if cfg.server.event_loop not in ("auto", "uvloop", "asyncio"):
-        raise ConfigError("server.event_loop must be auto, uvloop or asyncio")
-    if cfg.server.http_parser not in ("auto", "httptools", "h11"):
-        raise ConfigError("server.http_parser must be auto, httptools or h11")
-    if cfg.pipeline.durability not in ("fast", "strict"):
-        raise ConfigError("pipeline.durability must be fast or strict")
-    if bool(cfg.server.tls_cert) != bool(cfg.server.tls_key):
-        raise ConfigError("server.tls_cert and server.tls_key go together: set both or neither")
-    if cfg.pipeline.batch_size < 1 or cfg.live.queue_limit < 1:
-        raise ConfigError("pipeline.batch_size and live.queue_limit must be at least 1")
-    if not (cfg.server.workers == "auto" or cfg.server.workers.isdigit()):
-        raise ConfigError("server.workers must be a number or auto")
-    if cfg.server.workers.isdigit() and not 1 <= int(cfg.server.workers) <= 256:
-        raise ConfigError("server.workers must be from 1 to 256")
+    """Raise ConfigError for the first setting that cannot work."""
+    for broken, message in checks(cfg):
+        if broken:
+            raise ConfigError(message)
+
+
+def checks(cfg: Config) -> list[tuple[bool, str]]:
+    """(the setting is wrong, what to say) for every check."""
+    s, p, workers = cfg.server, cfg.pipeline, cfg.server.workers
+    return [
+        (cfg.redis.appendfsync not in ("always", "everysec", "no"),
+         "redis.appendfsync must be always, everysec or no"),
+        (p.sqlite_synchronous.upper() not in ("NORMAL", "FULL", "EXTRA"),
+         "pipeline.sqlite_synchronous must be NORMAL, FULL or EXTRA"),
+        (s.event_loop not in ("auto", "uvloop", "asyncio"),
+         "server.event_loop must be auto, uvloop or asyncio"),
+        (s.http_parser not in ("auto", "httptools", "h11"),
+         "server.http_parser must be auto, httptools or h11"),
+        (p.durability not in ("fast", "strict"), "pipeline.durability must be fast or strict"),
+        (bool(s.tls_cert) != bool(s.tls_key),
+         "server.tls_cert and server.tls_key go together: set both or neither"),
+        (bool(s.public_url) and not s.public_url.startswith(("http://", "https://")),
+         "server.public_url must start with http:// or https://"),
+        (p.batch_size < 1 or cfg.live.queue_limit < 1,
+         "pipeline.batch_size and live.queue_limit must be at least 1"),
+        (not (workers == "auto" or (workers.isdigit() and 1 <= int(workers) <= 256)),
+         "server.workers must be a number from 1 to 256, or auto"),
+    ]  # fmt: skip
 
 
 def documented() -> dict[str, dict[str, tuple[Any, str]]]:

@@ -27,7 +27,7 @@ from .metrics import Metrics
 def score_view(m: Match) -> dict[str, Any]:
     return {
         "id": m.id, "state": m.state, "scores": m.scores, "winner_id": m.winner_id,
-        "participants": m.participants, "live": m.live_detail,
+        "participants": m.participants, "live": m.live_detail, "station": m.station,
     }  # fmt: skip
 
 
@@ -60,7 +60,7 @@ class View:
             return None
         if self.scores_only:
             return dumps({"type": "scores", "seq": e.seq, "event": e.type, "matches": matches})
-        return dumps({"type": "event", "seq": e.seq, "version": t.version, "event": e.to_dict(),
+        return dumps({"type": "event", "seq": e.seq, "version": t.version, "event": e.public(),
                       "matches": matches})  # fmt: skip
 
     def live_frame(self, t: Tournament, ids: Iterable[str]) -> str | None:

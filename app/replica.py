@@ -67,6 +67,9 @@ class Replica:
         t = self.state.tournaments[e.tournament_id]
         if t.id in self.waiting:
             self._wake(t)
+        link = e.data.get("token_hash")
+        if link:  # a participant link handed out (participant.signed_up, .link_issued)
+            self.tokens.link_tournaments[link] = t.id
         self._time_matches(t, changed)
         if e.type is EventType.MATCH_LIVE:
             for mid in changed:

@@ -37,6 +37,7 @@ from redis.backoff import NoBackoff
 
 from . import auth
 from .config import Config
+from .domain.errors import DomainError
 from .domain.events import Event
 from .domain.models import Tournament
 from .domain.state import State
@@ -64,6 +65,7 @@ class Runtime:
         self.state = State()
         self.tokens = auth.Tokens("")
         self.hub = Hub(cfg.live, self.metrics)
+        self.tokens.resolve_link = self._link_holder
         self.replica = Replica(self.state, self.tokens, self.hub, self.metrics)
         self.embedded: EmbeddedRedis | None = None
         self.redis: aioredis.Redis | None = None
@@ -133,6 +135,8 @@ class Runtime:
     async def _load_state(self) -> None:
         """What SQLite holds: tournaments that are idle stay on the shelf."""
         whole, idle = await self.store.load_partly(leave=self.idle)
+        for t in [*whole.values(), *idle]:  # participant links, of shelved tournaments too
+            self.tokens.link_tournaments.update(dict.fromkeys(t.day.links, t.id))
         self.state.tournaments.clear()
         self.shelf.items.clear()
         self.state.tournaments.update(whole)
@@ -168,6 +172,11 @@ class Runtime:
         if gone:
             log.info("idle tournaments left memory", extra={"count": len(gone)})
         return len(gone)
+
+    def _link_holder(self, tid: str, link_hash: str) -> str | None:
+        """Whose participant link ``link_hash`` is in ``tid`` now (None: replaced, or gone)."""
+        t = self.state.lookup(tid)
+        return t.day.link_holder(link_hash) if t is not None else None
 
     def committed_seq(self) -> int:
         writer: Writer | None = getattr(self, "writer", None)
@@ -230,6 +239,7 @@ class Runtime:
             tg.start_soon(self.hub.run_flusher, self.state.lookup)
             tg.start_soon(self.hub.run_sweeper, self.state.lookup)
             tg.start_soon(self._watch_stream)
+            tg.start_soon(self._clock)
             tg.start_soon(watch_loop, self.metrics)
             tg.start_soon(self._unload)
             if self.shared:
@@ -399,6 +409,21 @@ class Runtime:
             and self.backlog <= self.cfg.pipeline.backlog_limit
         )
         return checks
+
+    async def _clock(self) -> None:
+        """Once a second, what the time brings: a sign-up closing, check-in opening, a round's
+        matches called at its scheduled time (each a follow-up, deduplicated by its id, so two
+        processes proposing it append it once)."""
+        while True:
+            await asyncio.sleep(1)
+            if not self.appender.accepting:
+                continue
+            try:
+                await self.service.on_clock()
+            except DomainError as exc:  # Unavailable: the stream is away; next second again
+                log.warning("the clock's follow-ups wait", extra={"error": exc.detail})
+            except Exception:  # one tournament's failure must not stop the process
+                log.exception("the clock's follow-ups failed")
 
     async def _watch_stream(self) -> None:
         """Stream length, pending count and Redis health for /metrics, every few seconds."""

@@ -13,11 +13,11 @@ import contextlib
 import itertools
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from .domain.commands import COMMANDS, CommandName, Input, create_tournament, followups
+from .domain.commands import COMMANDS, CommandName, Input, create_tournament, followups, timed
 from .domain.errors import Conflict, DomainError, Invalid, NotFound, Unavailable
 from .domain.events import Event, EventType
 from .domain.models import Tournament
@@ -27,6 +27,9 @@ from .pipeline.appender import Appender, Stale
 MAX_TICKS = 10_000
 STALE_RETRIES = 8
 CATCH_UP_SECONDS = 2.0
+# Follow-ups one command may bring, as a guard against a loop: a start with every station free
+# calls one match per station (at most 256), a reopen may call as many.
+MAX_FOLLOWUPS = 1024
 
 
 @dataclass
@@ -110,7 +113,7 @@ class Service:
             async with self.lock(tid):
                 await self.appender.resolve(tid)
                 t = self.state.get(tid)
-                data = command.decide(t, inp)
+                data = command.decide(t, replace(inp, now=now_iso()))
                 try:
                     out = await self._append(tid, command.event, data, eid, t.version)
                 except Stale as stale:
@@ -147,8 +150,8 @@ class Service:
     async def _followups(self, t: Tournament) -> None:
         """Append what the state calls for next (a Swiss round, the end), with ids derived from
         the state so that a replay after a crash proposes the same event, which then dedupes."""
-        for _ in range(16):
-            todo = followups(t)
+        for _ in range(MAX_FOLLOWUPS):
+            todo = followups(t, now_iso())
             if not todo:
                 return
             etype, data = todo[0]
@@ -159,6 +162,15 @@ class Service:
                 return  # another process changed it first; its follow-ups are its own
             if out.duplicate:
                 return
+
+    async def on_clock(self) -> int:
+        """What the clock brings (a sign-up closing, check-in opening, a round's time for its
+        matches): the follow-ups of every tournament that has a time set. Returns how many
+        tournaments were looked at under their lock."""
+        now = now_iso()
+        due = [t.id for t in self.state.tournaments.values() if timed(t) and followups(t, now)]
+        await self.settle(set(due))
+        return len(due)
 
     async def settle(self, tids: set[str]) -> None:
         """After recovery: the follow-ups the replayed events call for."""

@@ -16,6 +16,7 @@ from typing import Any
 import aiosqlite
 
 from .codec import dumps_text, loads
+from .domain.events import public_data
 from .domain.models import Match, Tournament
 
 SCHEMA_VERSION = 2
@@ -83,7 +84,7 @@ class Batch:
 
 
 def tournament_doc(t: Tournament) -> str:
-    d = t.to_dict()
+    d = t.to_record()
     del d["matches"]
     return dumps_text(d)
 
@@ -275,5 +276,6 @@ class Store:
         for seq, doc in rows:
             d = loads(doc)
             d["seq"] = seq
+            d["data"] = public_data(d.get("data") or {})
             out.append(d)
         return out

@@ -2,7 +2,8 @@
 // that resumes after the last structural event it saw (no gap, no reload).
 import { api, getToken } from "./common.js";
 
-const MATCH_EVENTS = new Set(["match.result", "match.reopened", "match.live"]);
+// events whose frame carries every change (the matches): no refetch of the whole tournament
+const MATCH_EVENTS = new Set(["match.result", "match.reopened", "match.live", "match.called"]);
 
 export class LiveTournament extends EventTarget {
   /**

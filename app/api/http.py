@@ -76,10 +76,13 @@ def parse_json(raw: bytes) -> Any:
     return value
 
 
-async def read_json(request: Request) -> Any:
+async def read_json(request: Request, required: bool = True) -> Any:
+    """The JSON body; an empty one is a 400, or None when the body is optional."""
     limit: int = request.app.state.config.server.max_body_bytes
     raw = await read_body(request, limit)
     if not raw.strip():
+        if not required:
+            return None
         raise Problem(400, "Malformed JSON", "the body is empty")
     return parse_json(raw)
 

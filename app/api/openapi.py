@@ -107,6 +107,9 @@ def shape(*required: str, **props: Any) -> dict[str, Any]:
 
 
 def schemas() -> dict[str, Any]:
+    from .openapi_eventday import read_schemas, settings_schemas
+
+    day = settings_schemas()
     visibility = {"enum": ["public", "unlisted", "private"]}
     name = {"type": "string", "minLength": 1, "maxLength": 200}
     participant_fields = {
@@ -125,9 +128,9 @@ def schemas() -> dict[str, Any]:
             },
         },
         "TournamentIn": closed(["name"], name=name, format={"enum": sorted(FORMATS)},
-                               settings={"type": "object"}, visibility=visibility),
+                               settings={"type": "object"}, visibility=visibility, **day),
         "TournamentPatch": closed([], name=name, settings={"type": "object"},
-                                  visibility=visibility),
+                                  visibility=visibility, **day),
         "ParticipantIn": closed(["name"], **participant_fields),
         "ParticipantPatch": closed([], **participant_fields),
         "Result": closed(
@@ -152,7 +155,8 @@ def schemas() -> dict[str, Any]:
                        expires_at=NULLABLE_STR),
         "Participant": shape(id={"type": "string"}, name={"type": "string"},
                              seed={"type": "integer"}, rating={"type": ["number", "null"]},
-                             status={"enum": ["active", "disqualified", "withdrawn"]}),
+                             status={"enum": ["active", "disqualified", "withdrawn"]},
+                             checked_in_at=NULLABLE_STR),
         "Match": shape(
             "id", "bracket", "round", "number", "slots", "state", "scores", "winner_id",
             "result", "next",
@@ -165,6 +169,8 @@ def schemas() -> dict[str, Any]:
             winner_id=NULLABLE_STR, loser_id=NULLABLE_STR,
             result={"enum": [*Result, None]},
             next={"type": "object"},
+            station={"type": ["object", "null"], "required": ["id", "name"]},
+            called_at=NULLABLE_STR,
         ),
         "TournamentSummary": shape(
             "id", "name", "format", "state", "settings", "visibility", "version",
@@ -175,10 +181,11 @@ def schemas() -> dict[str, Any]:
             version={"type": "integer"}, created_at={"type": "string"},
             started_at=NULLABLE_STR, completed_at=NULLABLE_STR,
         ),
-        "Tournament": {"allOf": [ref("TournamentSummary"), shape(
+        "Tournament": {"allOf": [ref("TournamentSummary"), ref("EventDay"), shape(
             participants={"type": "array", "items": ref("Participant")},
             matches={"type": "array", "items": ref("Match")},
         )]},
+        **read_schemas(),
         "Event": shape(id={"type": "string"}, seq={"type": "integer"}, type={"type": "string"},
                        tournament_id={"type": "string"}, at={"type": "string"},
                        data={"type": "object"}),
@@ -319,6 +326,8 @@ def paths() -> dict[str, Any]:
 
 
 def spec() -> dict[str, Any]:
+    from .openapi_eventday import paths as event_day_paths
+
     return {
         "openapi": "3.1.0",
         "info": {
@@ -326,7 +335,7 @@ def spec() -> dict[str, Any]:
             "version": "1.0.0",
             "description": "A self-hosted tournament server.",
         },
-        "paths": paths(),
+        "paths": {**paths(), **event_day_paths()},
         "components": {
             "schemas": schemas(),
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},

@@ -6,6 +6,7 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
+from . import eventday as ed
 from . import live, ops
 from . import tournaments as tn
 from .ops import STATIC
@@ -46,6 +47,25 @@ def routes() -> list[BaseRoute]:
         OnTournament(T + "/matches/{mid}/result", tn.report_result, methods=["POST"]),
         OnTournament(T + "/matches/{mid}/reopen", tn.reopen, methods=["POST"]),
         OnTournament(T + "/matches/{mid}/live", tn.live_tick, methods=["POST"]),
+        OnTournament(T + "/participants/{pid}/check-in", ed.check_in, methods=["POST"]),
+        OnTournament(T + "/participants/{pid}/link", ed.issue_link, methods=["POST"]),
+        OnTournament(T + "/signup", ed.signup_info, methods=["GET"]),
+        OnTournament(T + "/signup", ed.sign_up, methods=["POST"]),
+        OnTournament(T + "/signup/qr.svg", ed.signup_qr, methods=["GET"]),
+        OnTournament(T + "/signups", ed.signups, methods=["GET"]),
+        OnTournament(T + "/signups/{pid}/approve", ed.approve, methods=["POST"]),
+        OnTournament(T + "/signups/{pid}/reject", ed.reject, methods=["POST"]),
+        OnTournament(T + "/waitlist/reorder", ed.reorder_waitlist, methods=["POST"]),
+        OnTournament(T + "/check-in/open", ed.open_check_in, methods=["POST"]),
+        OnTournament(T + "/entry", ed.my_entry, methods=["GET"]),
+        OnTournament(T + "/entry/check-in", ed.check_in_self, methods=["POST"]),
+        OnTournament(T + "/entry/withdraw", ed.withdraw, methods=["POST"]),
+        OnTournament(T + "/entry/qr.svg", ed.my_qr, methods=["GET"]),
+        OnTournament(T + "/stations", ed.list_stations, methods=["GET"]),
+        OnTournament(T + "/stations", ed.add_stations, methods=["POST"]),
+        OnTournament(T + "/stations/{sid}", ed.patch_station, methods=["PATCH"]),
+        OnTournament(T + "/stations/{sid}", ed.delete_station, methods=["DELETE"]),
+        OnTournament(T + "/matches/{mid}/call", ed.call_match, methods=["POST"]),
         OnTournament(T + "/standings", tn.standings, methods=["GET"]),
         OnTournament(T + "/events", tn.events, methods=["GET"]),
         WebSocketOnTournament(T + "/ws", live.subscribe),
@@ -60,6 +80,8 @@ def routes() -> list[BaseRoute]:
         Route("/docs", ops.docs_page, methods=["GET"]),
         Route("/", ops.index_page, methods=["GET"]),
         Route("/t/{tid}", ops.viewer_page, methods=["GET"]),
+        Route("/t/{tid}/signup", ed.signup_page, methods=["GET"]),
+        Route("/t/{tid}/entry", ed.entry_page, methods=["GET"]),
         Route("/admin", ops.admin_page, methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
     ]

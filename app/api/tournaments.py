@@ -60,16 +60,18 @@ def current(request: Request) -> Tournament:
 
 
 def command(
-    name: CommandName, scope: Scope, reply: Reply, target: str = "", body: bool = True
+    name: CommandName, scope: Scope, reply: Reply, target: str = "", body: bool | None = True
 ) -> Endpoint:
     """An endpoint that runs ``name`` on the tournament in the path (``target``: the path
-    parameter naming its participant or match), answering with ``reply``."""
+    parameter naming its participant, match or station), answering with ``reply``. ``body``:
+    a JSON body is required (True), ignored (False) or optional (None)."""
 
     async def endpoint(request: Request) -> Response:
         tid = tid_of(request)
         require(request, tid, scope)
         what = str(request.path_params[target]) if target else ""
-        inp = Input(await read_json(request) if body else None, what, new_id)
+        payload = await read_json(request, required=body is True) if body is not False else None
+        inp = Input(payload, what, new_id)
 
         async def run(key: str | None) -> Response:
             out = await service(request).execute(name, tid, inp, key)
@@ -281,7 +283,7 @@ def token_fields(request: Request, body: Any) -> dict[str, Any]:
     if not isinstance(tid, str) or runtime(request).state.lookup(tid) is None:
         raise Invalid.field("tournament_id", "is not a tournament")
     scope = body.get("scope")
-    if scope not in tuple(Scope):
+    if scope not in auth.TOKEN_SCOPES:
         raise Invalid.field("scope", "must be manage or report")
     label = body.get("label", "")
     if not isinstance(label, str) or len(label) > 200:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from . import advancement
+from . import advancement, signup, stations
 from .errors import Conflict, Invalid
 from .events import EventType
 from .formats import get_format
@@ -26,20 +26,24 @@ from .models import (
     Visibility,
 )
 from .results import report_result
-from .validation import number, obj, only_keys, pair, text, whole
+from .signup import MAX_PARTICIPANTS
+from .validation import number, obj, only_keys, pair, text, when, whole
 
-MAX_PARTICIPANTS = 4096
 MAX_LIVE_DETAIL = 2048
 
 
 @dataclass(frozen=True, slots=True)
 class Input:
-    """What a command is given besides the state: the request's body, the participant or match
-    its path names, and where new ids come from (the server's; a test's counter)."""
+    """What a command is given besides the state: the request's body, the participant, match or
+    station its path names (or a participant link names), where new ids come from (the
+    server's; a test's counter), the time (the service's clock), and the hash of a participant
+    link the command hands out."""
 
     body: Any = None
     target: str = ""
     new_id: Callable[[str], str] = str
+    now: str = ""
+    link_hash: str = ""
 
 
 Decide = Callable[[Tournament, Input], dict[str, Any]]
@@ -57,6 +61,19 @@ class CommandName(StrEnum):
     REPORT_RESULT = "report_result"
     REOPEN = "reopen"
     LIVE_TICK = "live_tick"
+    SIGN_UP = "sign_up"
+    CHECK_IN_SELF = "check_in_self"
+    WITHDRAW = "withdraw"
+    CHECK_IN = "check_in"
+    APPROVE = "approve"
+    REJECT = "reject"
+    REORDER_WAITLIST = "reorder_waitlist"
+    OPEN_CHECK_IN = "open_check_in"
+    ISSUE_LINK = "issue_link"
+    ADD_STATIONS = "add_stations"
+    UPDATE_STATION = "update_station"
+    REMOVE_STATION = "remove_station"
+    CALL_MATCH = "call_match"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,17 +85,41 @@ class Command:
 # ---- creating a tournament (the one command with no tournament yet) ----------------------------
 
 
+DAY_KEYS = {"signup", "check_in", "starts_at", "call_matches", "round_times"}
+PENDING_KEYS = {"signup", "signup_code", "check_in", "starts_at"}
+
+
 def create_tournament(body: Any) -> dict[str, Any]:
     body = obj(body, "body")
-    only_keys(body, {"name", "format", "settings", "visibility"})
+    only_keys(body, {"name", "format", "settings", "visibility", *DAY_KEYS})
     fmt = get_format(text(body.get("format", "single_elimination"), "format", 64))
     settings = obj(body.get("settings", {}), "settings")
-    return {
+    data = {
         "name": text(body.get("name"), "name"),
         "format": fmt.name,
         "settings": fmt.normalize_settings(settings),
         "visibility": visibility(body.get("visibility", Visibility.PUBLIC)),
     }
+    day_settings(None, body, data)
+    return data
+
+
+def day_settings(t: Tournament | None, body: dict[str, Any], data: dict[str, Any]) -> None:
+    """The event day's settings in ``body`` (sign-up, check-in, the scheduled start, calling
+    matches to stations, round times), checked, into ``data``."""
+    if "signup" in body:
+        signup.signup_settings(t, body["signup"], data)
+    if "check_in" in body:
+        signup.check_in_settings(body["check_in"], data)
+    if "starts_at" in body:
+        at = body["starts_at"]
+        data["starts_at"] = None if at is None else when(at, "starts_at")
+    if "call_matches" in body:
+        data["call_matches"] = stations.calling(body["call_matches"])
+    if "round_times" in body:
+        data["round_times"] = stations.round_times(body["round_times"])
+    if t is not None and t.state is not TournamentState.PENDING and PENDING_KEYS & set(data):
+        raise Conflict("sign-up, check-in and the start time can only change before the start")
 
 
 def visibility(value: Any) -> Visibility:
@@ -92,7 +133,7 @@ def visibility(value: Any) -> Visibility:
 
 def update_tournament(t: Tournament, inp: Input) -> dict[str, Any]:
     body = obj(inp.body, "body")
-    only_keys(body, {"name", "settings", "visibility"})
+    only_keys(body, {"name", "settings", "visibility", *DAY_KEYS})
     data: dict[str, Any] = {}
     if "name" in body:
         data["name"] = text(body["name"], "name")
@@ -103,8 +144,9 @@ def update_tournament(t: Tournament, inp: Input) -> dict[str, Any]:
             raise Conflict("settings can only change while the tournament is pending")
         merged = {**t.settings, **obj(body["settings"], "settings")}
         data["settings"] = get_format(t.format).normalize_settings(merged)
+    day_settings(t, body, data)
     if not data:
-        raise Invalid("nothing to change: give name, settings or visibility")
+        raise Invalid("nothing to change: give name, settings, visibility or an event-day field")
     return data
 
 
@@ -122,8 +164,11 @@ def add_participants(t: Tournament, inp: Input) -> dict[str, Any]:
         raise Invalid.field("body", "must not be an empty list")
     if len(t.participants) + len(rows) > MAX_PARTICIPANTS:
         raise Invalid.field("body", f"a tournament holds at most {MAX_PARTICIPANTS} participants")
+    cap = t.day.capacity
+    if cap is not None and len(t.participants) + len(rows) > cap:
+        raise Conflict(f"the tournament is full ({cap} places): raise signup.capacity first")
     seeds = {p.seed for p in t.participants.values()}
-    names = {p.name.casefold() for p in t.participants.values()}
+    names = signup.taken_names(t)
     out = [new_participant(raw, f"[{i}]" if many else "", seeds, names, inp) for i, raw in
            enumerate(rows)]  # fmt: skip
     return {"participants": out}
@@ -194,18 +239,22 @@ def disqualify(t: Tournament, inp: Input) -> dict[str, Any]:
 
 
 def start(t: Tournament, inp: Input) -> dict[str, Any]:
+    """The draw over who plays (see ``signup.start_plan``: no-shows dropped, the waiting list
+    promoted, seeded by rating or by hand)."""
     if t.state is not TournamentState.PENDING:
         raise Conflict(f"the tournament is already {t.state}")
-    active = [p for p in t.participant_list() if p.status is ParticipantStatus.ACTIVE]
+    plan = signup.start_plan(t)
+    n = len(plan["seeding"])
     fmt = get_format(t.format)
-    if len(active) < fmt.min_participants:
+    if n < fmt.min_participants:
         raise Conflict(
             f"a {t.format} tournament needs at least {fmt.min_participants} participants"
+            + (" who checked in" if plan["dropped"] else "")
         )
-    blocked = fmt.start_blocker(t, len(active))
+    blocked = fmt.start_blocker(t, n)
     if blocked:
         raise Conflict(blocked)
-    return {"seeding": [p.id for p in active]}
+    return plan
 
 
 def reset(t: Tournament, inp: Input) -> dict[str, Any]:
@@ -260,14 +309,61 @@ COMMANDS: dict[CommandName, Command] = {
     CommandName.REPORT_RESULT: Command(EventType.MATCH_RESULT, result),
     CommandName.REOPEN: Command(EventType.MATCH_REOPENED, reopen),
     CommandName.LIVE_TICK: Command(EventType.MATCH_LIVE, live_tick),
+    # the event day (signup.py, stations.py)
+    CommandName.SIGN_UP: Command(
+        EventType.PARTICIPANT_SIGNED_UP,
+        lambda t, i: signup.sign_up(t, i.body, i.now, i.new_id("p_"), i.link_hash),
+    ),
+    CommandName.CHECK_IN_SELF: Command(
+        EventType.PARTICIPANT_CHECKED_IN,
+        lambda t, i: signup.check_in(t, i.target, "participant", i.now),
+    ),
+    CommandName.WITHDRAW: Command(
+        EventType.PARTICIPANT_WITHDRAWN, lambda t, i: signup.withdraw(t, i.target)
+    ),
+    CommandName.CHECK_IN: Command(
+        EventType.PARTICIPANT_CHECKED_IN,
+        lambda t, i: signup.check_in(t, i.target, "organiser", i.now),
+    ),
+    CommandName.APPROVE: Command(
+        EventType.PARTICIPANT_APPROVED, lambda t, i: signup.approve(t, i.target)
+    ),
+    CommandName.REJECT: Command(
+        EventType.PARTICIPANT_REJECTED, lambda t, i: signup.reject(t, i.target)
+    ),
+    CommandName.REORDER_WAITLIST: Command(
+        EventType.WAITLIST_REORDERED, lambda t, i: signup.reorder(t, i.body)
+    ),
+    CommandName.OPEN_CHECK_IN: Command(
+        EventType.CHECK_IN_OPENED, lambda t, i: signup.open_check_in(t, "organiser")
+    ),
+    CommandName.ISSUE_LINK: Command(
+        EventType.PARTICIPANT_LINK_ISSUED, lambda t, i: signup.issue_link(t, i.target, i.link_hash)
+    ),
+    CommandName.ADD_STATIONS: Command(
+        EventType.STATION_ADDED, lambda t, i: stations.add_stations(t, i.body, i.new_id)
+    ),
+    CommandName.UPDATE_STATION: Command(
+        EventType.STATION_UPDATED, lambda t, i: stations.update_station(t, i.target, i.body)
+    ),
+    CommandName.REMOVE_STATION: Command(
+        EventType.STATION_REMOVED, lambda t, i: stations.remove_station(t, i.target)
+    ),
+    CommandName.CALL_MATCH: Command(
+        EventType.MATCH_CALLED, lambda t, i: stations.call(t, i.target, i.body)
+    ),
 }
 
 
 # ---- what the state calls for next -------------------------------------------------------------
 
 
-def followups(t: Tournament) -> list[tuple[EventType, dict[str, Any]]]:
-    """Events the state now calls for: the format's (a next round, a next stage), else the end."""
+def followups(t: Tournament, now: str = "") -> list[tuple[EventType, dict[str, Any]]]:
+    """Events the state now calls for. Before the start: the sign-up's closing, check-in's
+    opening, a promotion from the waiting list. Underway: the format's (a next round, a next
+    stage), else the end, else a ready match called to a free station."""
+    if t.state is TournamentState.PENDING:
+        return signup.due(t, now)
     if t.state is not TournamentState.UNDERWAY:
         return []
     more = get_format(t.format).followups(t)
@@ -275,4 +371,15 @@ def followups(t: Tournament) -> list[tuple[EventType, dict[str, Any]]]:
         return more
     if t.matches and t.open_matches == 0:  # O(1): kept by add_matches and advancement
         return [(EventType.TOURNAMENT_COMPLETED, {})]
-    return []
+    return stations.due(t, now)
+
+
+def timed(t: Tournament) -> bool:
+    """Whether the clock may bring ``t`` a follow-up: a sign-up closing time, a check-in
+    schedule, or a round's scheduled time while a station waits."""
+    day = t.day
+    if t.state is TournamentState.PENDING:
+        closes = day.signup["enabled"] and day.closed_at is None and day.signup["closes_at"]
+        return bool(closes) or (day.check_in_opened_at is None and day.check_in_opens_at()
+                                is not None)  # fmt: skip
+    return t.state is TournamentState.UNDERWAY and bool(day.round_times) and bool(day.stations)

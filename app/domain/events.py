@@ -27,6 +27,22 @@ class EventType(StrEnum):
     STAGE_STARTED = "stage.started"
     TOKEN_CREATED = "token.created"
     TOKEN_REVOKED = "token.revoked"
+    # the event day: sign-up, the waiting list, check-in (signup.py)
+    PARTICIPANT_SIGNED_UP = "participant.signed_up"
+    PARTICIPANT_APPROVED = "participant.approved"
+    PARTICIPANT_REJECTED = "participant.rejected"
+    PARTICIPANT_WITHDRAWN = "participant.withdrawn"
+    PARTICIPANT_PROMOTED = "participant.promoted"
+    PARTICIPANT_CHECKED_IN = "participant.checked_in"
+    PARTICIPANT_LINK_ISSUED = "participant.link_issued"
+    WAITLIST_REORDERED = "waitlist.reordered"
+    SIGNUP_CLOSED = "signup.closed"
+    CHECK_IN_OPENED = "check_in.opened"
+    # stations (stations.py)
+    STATION_ADDED = "station.added"
+    STATION_UPDATED = "station.updated"
+    STATION_REMOVED = "station.removed"
+    MATCH_CALLED = "match.called"
 
     @property
     def structural(self) -> bool:
@@ -40,6 +56,17 @@ class EventType(StrEnum):
 
 
 TOKEN_EVENTS = frozenset({EventType.TOKEN_CREATED, EventType.TOKEN_REVOKED})
+
+# Keys of an event's data that only the server sees: the stream and the store keep them (a
+# replay needs them), every public rendering of an event (frames, GET .../events) leaves them out.
+PRIVATE_DATA = frozenset({"token_hash", "signup_code"})
+
+
+def public_data(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` without its private keys (the same dict when it has none)."""
+    if PRIVATE_DATA.isdisjoint(data):
+        return data
+    return {k: v for k, v in data.items() if k not in PRIVATE_DATA}
 
 
 @dataclass(slots=True)
@@ -62,6 +89,10 @@ class Event:
             "at": self.at,
             "data": self.data,
         }
+
+    def public(self) -> dict[str, Any]:
+        """``to_dict`` without the private data: what subscribers and readers see."""
+        return {**self.to_dict(), "data": public_data(self.data)}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Event:

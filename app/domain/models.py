@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from .errors import NotFound
+from .eventday import EventDay
 
 
 class FormatName(StrEnum):
@@ -66,6 +67,7 @@ class Participant:
     seed: int
     rating: float | None = None
     status: ParticipantStatus = ParticipantStatus.ACTIVE
+    checked_in_at: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -74,12 +76,14 @@ class Participant:
             "seed": self.seed,
             "rating": self.rating,
             "status": self.status,
+            "checked_in_at": self.checked_in_at,
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Participant:
         status = ParticipantStatus(d.get("status", ParticipantStatus.ACTIVE))
-        return cls(d["id"], d["name"], int(d["seed"]), d.get("rating"), status)
+        return cls(d["id"], d["name"], int(d["seed"]), d.get("rating"), status,
+                   d.get("checked_in_at"))  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -123,6 +127,8 @@ class Match:
     best_of: int = 1
     live_detail: dict[str, Any] | None = None
     seq: int = 0  # the seq of the last event that changed this match
+    station: dict[str, str] | None = None  # {"id", "name"}: where it is called (or was played)
+    called_at: str | None = None
 
     @property
     def participants(self) -> list[str | None]:
@@ -146,6 +152,8 @@ class Match:
             "live": self.live_detail,
             "next": {"winner_to": self.winner_to, "loser_to": self.loser_to},
             "seq": self.seq,
+            "station": self.station,
+            "called_at": self.called_at,
         }
 
     @classmethod
@@ -170,6 +178,8 @@ class Match:
             best_of=int(d.get("best_of", 1)),
             live_detail=d.get("live"),
             seq=int(d.get("seq", 0)),
+            station=d.get("station"),
+            called_at=d.get("called_at"),
         )
 
 
@@ -191,6 +201,7 @@ class Tournament:
     # Matches not yet complete; kept by the engine and advancement so that "is every match
     # decided?" costs O(1) on the result path. Derived state: recomputed by ``from_dict``.
     open_matches: int = 0
+    day: EventDay = field(default_factory=EventDay)  # sign-up, check-in, stations
 
     def participant_list(self) -> list[Participant]:
         return sorted(self.participants.values(), key=lambda p: p.seed)
@@ -227,11 +238,17 @@ class Tournament:
         }
 
     def to_dict(self) -> dict[str, Any]:
+        """The public JSON shape: what anyone who may read the tournament sees."""
         d = self.summary()
         del d["participants_count"]
+        d.update(self.day.public())
         d["participants"] = [p.to_dict() for p in self.participant_list()]
         d["matches"] = [m.to_dict() for m in self.matches.values()]
         return d
+
+    def to_record(self) -> dict[str, Any]:
+        """``to_dict`` and what only the server keeps (see ``EventDay.record``): the store's."""
+        return {**self.to_dict(), **self.day.record()}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Tournament:
@@ -247,6 +264,7 @@ class Tournament:
             created_at=d.get("created_at", ""),
             started_at=d.get("started_at"),
             completed_at=d.get("completed_at"),
+            day=EventDay.from_dict(d),
         )
         for p in d.get("participants", []):
             part = Participant.from_dict(p)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import advancement
+from . import advancement, signup, stations
 from .errors import NotFound
+from .eventday import EntryStatus
 from .events import Event, EventType
 from .formats import get_format
 from .models import (
@@ -73,7 +74,7 @@ def fold(tournaments: dict[str, Tournament], e: Event) -> list[str] | None:
 
 def new_tournament(e: Event) -> Tournament:
     d = e.data
-    return Tournament(
+    t = Tournament(
         id=e.tournament_id,
         name=d["name"],
         format=FormatName(d["format"]),
@@ -81,12 +82,17 @@ def new_tournament(e: Event) -> Tournament:
         visibility=Visibility(d["visibility"]),
         created_at=e.at,
     )
+    signup.apply_settings(t, d)
+    stations.apply_settings(t, d)
+    return t
 
 
 def apply(t: Tournament, e: Event) -> list[str]:
     """Fold ``e`` into ``t``; returns the ids of the matches it changed."""
     handler = APPLY.get(e.type)
     changed = handler(t, e) if handler else []
+    if t.day.stations and e.type.structural:
+        stations.release(t, changed)
     t.seq = max(t.seq, e.seq)
     for mid in changed:
         t.matches[mid].seq = e.seq
@@ -112,6 +118,8 @@ def _updated(t: Tournament, e: Event) -> list[str]:
         t.settings = d["settings"]
     if "visibility" in d:
         t.visibility = Visibility(d["visibility"])
+    signup.apply_settings(t, d)
+    stations.apply_settings(t, d)
     return []
 
 
@@ -148,6 +156,8 @@ def _removed(t: Tournament, e: Event) -> list[str]:
 
 
 def _started(t: Tournament, e: Event) -> list[str]:
+    if "dropped" in e.data:  # the start plan: no-shows out, the waiting list in, the seeds
+        signup.fold_start_roster(t, e.data, e.at)
     t.state = TournamentState.UNDERWAY
     t.started_at = e.at
     return add_matches(t, get_format(t.format).draw(t, e.data["seeding"]))
@@ -216,6 +226,8 @@ def _reset(t: Tournament, e: Event) -> list[str]:
     t.started_at = t.completed_at = None
     t.matches.clear()
     t.open_matches = 0
+    for s in t.day.stations.values():
+        s.match_id = None
     for p in t.participants.values():
         p.status = ParticipantStatus.ACTIVE
     return []
@@ -227,7 +239,44 @@ def _completed(t: Tournament, e: Event) -> list[str]:
     return []
 
 
-APPLY: dict[EventType, Callable[[Tournament, Event], list[str]]] = {
+Handler = Callable[[Tournament, Event], list[str]]  # a fold: the ids of the matches it changed
+
+
+def _nothing_changed(fold: Callable[[Tournament, Event], object]) -> Handler:
+    """A fold of an event that changes no match."""
+
+    def handler(t: Tournament, e: Event) -> list[str]:
+        fold(t, e)
+        return []
+
+    return handler
+
+
+def _reordered(t: Tournament, e: Event) -> None:
+    t.day.waitlist = list(e.data["order"])
+
+
+def _check_in_opened(t: Tournament, e: Event) -> None:
+    t.day.check_in_opened_at = e.at
+
+
+def _signup_closed(t: Tournament, e: Event) -> None:
+    t.day.closed_at = e.at
+
+
+def _promoted(t: Tournament, e: Event) -> None:
+    signup.give_place(t, t.day.entries[e.data["participant_id"]])
+
+
+def _turned_away(status: EntryStatus) -> Handler:
+    def fold(t: Tournament, e: Event) -> list[str]:
+        signup.fold_turned_away(t, e.data["participant_id"], status, e.at)
+        return []
+
+    return fold
+
+
+APPLY: dict[EventType, Handler] = {
     EventType.TOURNAMENT_UPDATED: _updated,
     EventType.PARTICIPANT_ADDED: _added,
     EventType.PARTICIPANT_UPDATED: _participant_updated,
@@ -241,4 +290,24 @@ APPLY: dict[EventType, Callable[[Tournament, Event], list[str]]] = {
     EventType.STAGE_STARTED: _stage_started,
     EventType.TOURNAMENT_COMPLETED: _completed,
     EventType.TOURNAMENT_RESET: _reset,
+    EventType.PARTICIPANT_SIGNED_UP: _nothing_changed(
+        lambda t, e: signup.fold_signed_up(t, e.data, e.at)
+    ),
+    EventType.PARTICIPANT_APPROVED: _nothing_changed(
+        lambda t, e: signup.fold_approved(t, e.data, e.at)
+    ),
+    EventType.PARTICIPANT_REJECTED: _turned_away(EntryStatus.REJECTED),
+    EventType.PARTICIPANT_WITHDRAWN: _turned_away(EntryStatus.WITHDRAWN),
+    EventType.PARTICIPANT_PROMOTED: _nothing_changed(_promoted),
+    EventType.PARTICIPANT_CHECKED_IN: _nothing_changed(
+        lambda t, e: signup.fold_checked_in(t, e.data, e.at)
+    ),
+    EventType.PARTICIPANT_LINK_ISSUED: _nothing_changed(lambda t, e: signup.fold_link(t, e.data)),
+    EventType.WAITLIST_REORDERED: _nothing_changed(_reordered),
+    EventType.SIGNUP_CLOSED: _nothing_changed(_signup_closed),
+    EventType.CHECK_IN_OPENED: _nothing_changed(_check_in_opened),
+    EventType.STATION_ADDED: lambda t, e: stations.fold_added(t, e.data),
+    EventType.STATION_UPDATED: lambda t, e: stations.fold_updated(t, e.data),
+    EventType.STATION_REMOVED: lambda t, e: stations.fold_removed(t, e.data),
+    EventType.MATCH_CALLED: lambda t, e: stations.fold_called(t, e.data, e.at),
 }

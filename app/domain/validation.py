@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from .errors import Invalid
+from .eventday import instant, iso
 
 MAX_NAME = 200
 MAX_SCORE = 1_000_000_000
@@ -67,3 +68,14 @@ def only_keys(
 
 def only_settings(raw: dict[str, Any], known: set[str]) -> None:
     only_keys(raw, known, "settings.", "is not a setting of this format")
+
+
+def when(value: Any, field: str) -> str:
+    """An ISO-8601 time, as UTC with milliseconds (a time without a zone is taken as UTC)."""
+    message = "must be an ISO-8601 time, such as 2030-01-31T12:00:00Z"
+    if not isinstance(value, str) or len(value) > 64:
+        raise Invalid.field(field, message)
+    try:
+        return iso(instant(value))
+    except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 shifted out of range
+        raise Invalid.field(field, message) from None

@@ -6,6 +6,7 @@ Each row below writes out the status expected of every cell, in the order of ``P
     man      manage token of tournament A  man_o    manage token of tournament B
     rep      report token of A             rep_o    report token of B
     revoked  a revoked manage token of A   expired  an expired manage token of A
+    par      a participant link of A       par_o    a participant link of B
 
 The URL always names tournament A (private, so reads need a token). ``own`` cells use A's own
 participant and match ids; ``foreign`` cells put tournament B's ids in A's URL (``None``: the
@@ -36,7 +37,8 @@ from websockets.sync.client import connect
 from tests.conftest import ADMIN, Server
 from tests.helpers import add_players, create_tournament, ready_matches
 
-PRINCIPALS = ("anon", "admin", "man", "man_o", "rep", "rep_o", "revoked", "expired")
+PRINCIPALS = ("anon", "admin", "man", "man_o", "rep", "rep_o", "revoked", "expired", "par",
+              "par_o")  # fmt: skip
 EXPIRY_SECONDS = 2.0
 
 
@@ -46,6 +48,7 @@ class Side:
 
     tid: str
     pid: str
+    sid: str = ""  # a station
     mid: str | None = None  # a ready match
     done_mid: str | None = None  # a decided match (to reopen)
     tokens: dict[str, str] | None = None
@@ -100,7 +103,7 @@ def http(method: str, path: str, body: Callable[[Cell], Any] | None = None) -> S
     """``path`` is formatted with {tid} (A), {pid}, {mid}, {done} (own or foreign ids)."""
 
     def send(server: Server, cell: Cell) -> int:
-        url = path.format(tid=cell.a.tid, pid=cell.ids.pid, mid=cell.ids.mid,
+        url = path.format(tid=cell.a.tid, pid=cell.ids.pid, mid=cell.ids.mid, sid=cell.ids.sid,
                           done=cell.ids.done_mid, token_id=cell.spare_token_id)  # fmt: skip
         c = client(server, cell.token)
         if body is None:
@@ -162,13 +165,16 @@ def revoke_token(server: Server, cell: Cell) -> int:
 
 
 T = "/api/v1/tournaments/{tid}"
-OPEN = "200 200 200 200 200 200 200 200"  # no token needed, and a dead one is ignored
-READ = "401 200 200 403 200 403 401 401"
-READ_FOREIGN = "401 404 404 403 404 403 401 401"
-ADMIN_ONLY = "401 {ok} 403 403 403 403 401 401"
-MANAGE = "401 {ok} {ok} 403 403 403 401 401"
-MANAGE_FOREIGN = "401 404 404 403 403 403 401 401"
-REPORT = "401 {ok} {ok} 403 {ok} 403 401 401"
+OPEN = "200 200 200 200 200 200 200 200 200 200"  # no token needed, and a dead one is ignored
+READ = "401 200 200 403 200 403 401 401 200 403"  # a participant link reads its tournament
+READ_FOREIGN = "401 404 404 403 404 403 401 401 404 403"
+ADMIN_ONLY = "401 {ok} 403 403 403 403 401 401 403 403"
+MANAGE = "401 {ok} {ok} 403 403 403 401 401 403 403"
+MANAGE_FOREIGN = "401 404 404 403 403 403 401 401 403 403"
+REPORT = "401 {ok} {ok} 403 {ok} 403 401 401 403 403"
+REPORT_FOREIGN = "401 404 404 403 404 403 401 401 403 403"
+SIGNUP = "{ok} {ok} {ok} {ok} {ok} {ok} 401 401 {ok} {ok}"  # anyone, while it takes sign-ups
+PARTICIPANT = "401 403 403 403 403 403 401 401 {ok} 403"  # its own link only
 
 # fmt: off
 ROWS = [
@@ -204,27 +210,68 @@ ROWS = [
     Row("GET /tournaments/{tid}/matches/{mid}", "underway", False, READ, READ_FOREIGN,
         http("GET", T + "/matches/{mid}")),
     Row("POST /tournaments/{tid}/matches/{mid}/result", "underway", True, REPORT.format(ok=200),
-        READ_FOREIGN, http("POST", T + "/matches/{mid}/result", lambda _c: {"scores": [2, 1]})),
+        REPORT_FOREIGN, http("POST", T + "/matches/{mid}/result", lambda _c: {"scores": [2, 1]})),
     Row("POST /tournaments/{tid}/matches/{mid}/reopen", "underway", True, MANAGE.format(ok=200),
         MANAGE_FOREIGN, http("POST", T + "/matches/{done}/reopen")),
     Row("POST /tournaments/{tid}/matches/{mid}/live", "underway", True, REPORT.format(ok=202),
-        READ_FOREIGN, http("POST", T + "/matches/{mid}/live", lambda _c: {"scores": [1, 0]})),
+        REPORT_FOREIGN, http("POST", T + "/matches/{mid}/live", lambda _c: {"scores": [1, 0]})),
     Row("GET /tournaments/{tid}/standings", "underway", False, READ, None,
         http("GET", T + "/standings")),
     Row("GET /tournaments/{tid}/events", "underway", False, READ, None,
         http("GET", T + "/events")),
     Row("WS /tournaments/{tid}/ws", "underway", False, READ.replace("200", "101"),
         READ_FOREIGN, subscribe),
-    Row("POST /api/v1/events", "underway", True, REPORT.format(ok=202), READ_FOREIGN,
+    Row("POST /api/v1/events", "underway", True, REPORT.format(ok=202), REPORT_FOREIGN,
         http("POST", "/api/v1/events", tick_batch)),
-    Row("WS /api/v1/ingest/ws", "underway", True, REPORT.format(ok=202), READ_FOREIGN, ingest),
+    Row("WS /api/v1/ingest/ws", "underway", True, REPORT.format(ok=202), REPORT_FOREIGN, ingest),
     Row("POST /api/v1/tokens", "underway", False, ADMIN_ONLY.format(ok=201), None, create_token),
     Row("DELETE /api/v1/tokens/{id}", "underway", False, ADMIN_ONLY.format(ok=204), None,
         revoke_token),
+    # the event day: A's pending side takes sign-ups; every side has a station, called by hand
+    Row("GET /tournaments/{tid}/signup", "pending", False, SIGNUP.format(ok=200), None,
+        http("GET", T + "/signup")),
+    Row("GET /tournaments/{tid}/signup (no sign-ups)", "underway", False, READ, None,
+        http("GET", T + "/signup")),
+    Row("POST /tournaments/{tid}/signup", "pending", True, SIGNUP.format(ok=201), None,
+        http("POST", T + "/signup", unique("player"))),
+    Row("GET /tournaments/{tid}/signup/qr.svg", "pending", False, SIGNUP.format(ok=200), None,
+        http("GET", T + "/signup/qr.svg")),
+    Row("GET /tournaments/{tid}/signups", "pending", False, MANAGE.format(ok=200), None,
+        http("GET", T + "/signups")),
+    Row("POST /tournaments/{tid}/signups/{pid}/approve", "pending", False,
+        MANAGE.format(ok=409), MANAGE_FOREIGN, http("POST", T + "/signups/{pid}/approve")),
+    Row("POST /tournaments/{tid}/signups/{pid}/reject", "pending", False,
+        MANAGE.format(ok=409), MANAGE_FOREIGN, http("POST", T + "/signups/{pid}/reject")),
+    Row("POST /tournaments/{tid}/waitlist/reorder", "pending", True, MANAGE.format(ok=200), None,
+        http("POST", T + "/waitlist/reorder", lambda _c: {"order": []})),
+    Row("POST /tournaments/{tid}/check-in/open", "pending", True, MANAGE.format(ok=200), None,
+        http("POST", T + "/check-in/open")),
+    Row("POST /tournaments/{tid}/participants/{pid}/check-in", "pending", True,
+        MANAGE.format(ok=200), MANAGE_FOREIGN, http("POST", T + "/participants/{pid}/check-in")),
+    Row("POST /tournaments/{tid}/participants/{pid}/link", "underway", True,
+        MANAGE.format(ok=201), MANAGE_FOREIGN, http("POST", T + "/participants/{pid}/link")),
+    Row("GET /tournaments/{tid}/entry", "underway", False, PARTICIPANT.format(ok=200), None,
+        http("GET", T + "/entry")),
+    Row("GET /tournaments/{tid}/entry/qr.svg", "underway", False, PARTICIPANT.format(ok=200),
+        None, http("GET", T + "/entry/qr.svg")),
+    Row("POST /tournaments/{tid}/entry/check-in", "pending", False, PARTICIPANT.format(ok=409),
+        None, http("POST", T + "/entry/check-in")),  # check-in is not open
+    Row("POST /tournaments/{tid}/entry/withdraw", "pending", True, PARTICIPANT.format(ok=200),
+        None, http("POST", T + "/entry/withdraw")),
+    Row("GET /tournaments/{tid}/stations", "underway", False, READ, None,
+        http("GET", T + "/stations")),
+    Row("POST /tournaments/{tid}/stations", "underway", True, MANAGE.format(ok=201), None,
+        http("POST", T + "/stations", unique("table"))),
+    Row("PATCH /tournaments/{tid}/stations/{sid}", "underway", True, MANAGE.format(ok=200),
+        MANAGE_FOREIGN, http("PATCH", T + "/stations/{sid}", unique("court"))),
+    Row("DELETE /tournaments/{tid}/stations/{sid}", "underway", True, MANAGE.format(ok=204),
+        MANAGE_FOREIGN, http("DELETE", T + "/stations/{sid}")),
+    Row("POST /tournaments/{tid}/matches/{mid}/call", "underway", True, MANAGE.format(ok=200),
+        MANAGE_FOREIGN, http("POST", T + "/matches/{mid}/call")),
 ]
 # fmt: on
 
-CELLS = sum(8 * (1 + (row.foreign is not None)) for row in ROWS)
+CELLS = sum(len(PRINCIPALS) * (1 + (row.foreign is not None)) for row in ROWS)
 
 
 # ---- the tournaments ---------------------------------------------------------------------------
@@ -238,11 +285,15 @@ def token(c: httpx.Client, tid: str, scope: str, **extra: Any) -> dict[str, Any]
 
 
 def make_side(c: httpx.Client, stage: str, name: str) -> Side:
-    """A private single-elimination tournament of four: pending, or underway with one match
-    decided and one ready; with a manage and a report token."""
-    t = create_tournament(c, name, visibility="private")
+    """A private single-elimination tournament of four: pending (taking sign-ups), or underway
+    with one match decided and one ready; with a station (matches called by hand), a manage and
+    a report token, and a participant link."""
+    signup = {"enabled": stage == "pending"}
+    t = create_tournament(c, name, visibility="private", signup=signup, call_matches="manual")
     players = add_players(c, t["id"], 4)
     side = Side(t["id"], players[0]["id"])
+    r = c.post(f"/api/v1/tournaments/{side.tid}/stations", json={"name": "Table 1"})
+    side.sid = r.json()["id"]
     if stage == "underway":
         assert c.post(f"/api/v1/tournaments/{side.tid}/start").status_code == 200
         first, second = ready_matches(c, side.tid)
@@ -251,7 +302,9 @@ def make_side(c: httpx.Client, stage: str, name: str) -> Side:
         side.mid, side.done_mid = second["id"], first["id"]
         side.pid = second["slots"][0]["participant_id"]
     made = {scope: token(c, side.tid, scope) for scope in ("manage", "report")}
-    side.tokens = {"man": made["manage"]["token"], "rep": made["report"]["token"]}
+    link = c.post(f"/api/v1/tournaments/{side.tid}/participants/{side.pid}/link").json()
+    side.tokens = {"man": made["manage"]["token"], "rep": made["report"]["token"],
+                   "par": link["token"]}  # fmt: skip
     side.token_ids = {"man": made["manage"]["id"], "rep": made["report"]["id"]}
     return side
 
@@ -346,7 +399,7 @@ def test_the_matrix_is_whole(server: Server, world: World) -> None:
         for p in paths
         if p.startswith("/api/") or p in ("/healthz", "/readyz", "/metrics", "/openapi.json")
     }
-    named = {r.name.split(" ", 1)[1].replace("/tournaments", "/api/v1/tournaments", 1)
+    named = {r.name.split(" ")[1].replace("/tournaments", "/api/v1/tournaments", 1)
              .replace("/api/v1/api/v1", "/api/v1").replace("{id}", "{token_id}")
              for r in ROWS}  # fmt: skip
     assert api <= named, sorted(api - named)

@@ -56,10 +56,11 @@ def ids(server: Server) -> Iterator[dict[str, list[str]]]:
     """Real ids to put in generated paths: tournaments (pending and underway), participants,
     matches, tokens. DELETE of a tournament never gets a real id, so the others stay."""
     with server.client() as c:
-        pending = create_tournament(c, "Fuzz pending")
+        pending = create_tournament(c, "Fuzz pending", signup={"enabled": True})
         add_players(c, pending["id"], 4)
         t = create_tournament(c, "Fuzz underway", format="double_elimination")
         players = add_players(c, t["id"], 6)
+        station = c.post(f"/api/v1/tournaments/{t['id']}/stations", json={"name": "S1"}).json()
         assert c.post(f"/api/v1/tournaments/{t['id']}/start").status_code == 200
         matches = c.get(f"/api/v1/tournaments/{t['id']}/matches").json()
         tok = c.post("/api/v1/tokens", json={"tournament_id": t["id"], "scope": "report"}).json()
@@ -68,6 +69,7 @@ def ids(server: Server) -> Iterator[dict[str, list[str]]]:
         "pid": [p["id"] for p in players],
         "mid": [m["id"] for m in matches],
         "token_id": [tok["id"]],
+        "sid": [station["id"]],
     }
     print(f"\nfuzzed requests: {SENT}")
 
@@ -108,10 +110,14 @@ FIELDS = ["name", "format", "settings", "visibility", "seed", "rating", "scores"
           "winner_id", "forfeit", "detail", "id", "tournament_id", "match_id", "scope", "label",
           "expires_at", "best_of", "seed_ordering", "third_place_match", "grand_final",
           "group_count", "legs", "points", "rounds", "tiebreakers", "win", "draw", "loss",
-          "bye", "group_stage", "playoff", "advance"]  # fmt: skip
+          "bye", "group_stage", "playoff", "advance", "signup", "enabled", "code", "capacity",
+          "closes_at", "approval", "seeding", "check_in", "minutes_before", "starts_at",
+          "call_matches", "round_times", "round", "bracket", "at", "order",
+          "station_id"]  # fmt: skip
 WORDS = ["single_elimination", "double_elimination", "round_robin", "swiss", "groups_playoffs",
          "public", "private", "unlisted", "manage", "report", "standard", "natural", "none",
-         "simple", "double", "buchholz", "head_to_head", "points", "seed",
+         "simple", "double", "buchholz", "head_to_head", "points", "seed", "auto", "manual",
+         "rating", "winners", "losers",
          "2030-01-01T00:00:00Z", "0001-01-01T00:00:00+01:00", ""]  # fmt: skip
 
 
@@ -134,15 +140,19 @@ def json_values(real_ids: list[str]) -> st.SearchStrategy[Any]:
 def targets(server: Server) -> dict[str, Any]:
     """A pending and an underway tournament (double elimination, so draws and games matter)."""
     with server.client() as c:
-        p = create_tournament(c, "Bodies pending", format="round_robin")
+        p = create_tournament(c, "Bodies pending", format="round_robin",
+                              signup={"enabled": True, "capacity": 8})  # fmt: skip
         pp = add_players(c, p["id"], 4)
-        u = create_tournament(c, "Bodies underway", format="double_elimination")
+        u = create_tournament(c, "Bodies underway", format="double_elimination",
+                              call_matches="manual")  # fmt: skip
         up = add_players(c, u["id"], 6)
+        st = c.post(f"/api/v1/tournaments/{u['id']}/stations", json={"name": "S1"}).json()
         assert c.post(f"/api/v1/tournaments/{u['id']}/start").status_code == 200
         ready = ready_matches(c, u["id"])
     return {"pending": p["id"], "pending_pid": pp[0]["id"], "underway": u["id"],
-            "underway_pid": up[-1]["id"], "mid": ready[0]["id"],
-            "ids": [p["id"], u["id"], pp[0]["id"], up[0]["id"], ready[0]["id"]]}  # fmt: skip
+            "underway_pid": up[-1]["id"], "mid": ready[0]["id"], "sid": st["id"],
+            "ids": [p["id"], u["id"], pp[0]["id"], up[0]["id"], ready[0]["id"],
+                    st["id"]]}  # fmt: skip
 
 
 WRITES = [
@@ -156,6 +166,11 @@ WRITES = [
     ("POST", "/api/v1/tournaments/{underway}/matches/{mid}/live"),
     ("POST", "/api/v1/events"),
     ("POST", "/api/v1/tokens"),
+    ("POST", "/api/v1/tournaments/{pending}/signup"),
+    ("POST", "/api/v1/tournaments/{pending}/waitlist/reorder"),
+    ("POST", "/api/v1/tournaments/{underway}/stations"),
+    ("PATCH", "/api/v1/tournaments/{underway}/stations/{sid}"),
+    ("POST", "/api/v1/tournaments/{underway}/matches/{mid}/call"),
 ]
 
 

@@ -196,6 +196,169 @@ def create_token_case(c: httpx.Client) -> Case:
                 lambda c: True)  # fmt: skip
 
 
+# ---- the event day ------------------------------------------------------------------------------
+
+
+def with_signup(c: httpx.Client, **signup: Any) -> tuple[str, list[str]]:
+    """A tournament taking sign-ups, and two manage tokens of it."""
+    t = create_tournament(c, "Idem day", signup={"enabled": True, **signup})
+    return t["id"], [token(c, t["id"], "manage")["token"] for _ in range(2)]
+
+
+def signed_up(c: httpx.Client, tid: str, *names: str) -> list[dict[str, Any]]:
+    """Sign ``names`` up (anonymously): each answer carries the participant link's token."""
+    out = []
+    for name in names:
+        r = httpx.post(f"{c.base_url}/api/v1/tournaments/{tid}/signup", json={"name": name})
+        assert r.status_code == 201, r.text
+        out.append(r.json())
+    return out
+
+
+def entries(c: httpx.Client, tid: str) -> dict[str, dict[str, Any]]:
+    """Every sign-up by name: those holding a place and those waiting or awaiting approval."""
+    t = tournament(c, tid)
+    held = {p["name"]: {**p, "place": True} for p in t["participants"]}
+    others = c.get(f"/api/v1/tournaments/{tid}/signups").json()["entries"]
+    return held | {e["name"]: {**e, "place": False} for e in others}
+
+
+def sign_up(c: httpx.Client) -> Case:
+    tid, (x, y) = with_signup(c)
+    path = f"/api/v1/tournaments/{tid}/signup"
+    return Case(Request(x, "POST", path, {"name": "Xavier"}),
+                Request(y, "POST", path, {"name": "Yolanda"}), (201, 201),
+                lambda c: {"Xavier", "Yolanda"} <= set(entries(c, tid)))  # fmt: skip
+
+
+def entry_check_in(c: httpx.Client) -> Case:
+    tid, _ = with_signup(c)
+    xe, ye = signed_up(c, tid, "Xena", "Yann")
+    assert c.post(f"/api/v1/tournaments/{tid}/check-in/open").status_code == 200
+    path = f"/api/v1/tournaments/{tid}/entry/check-in"
+    here = lambda c: all(entries(c, tid)[n]["checked_in_at"] for n in ("Xena", "Yann"))  # noqa: E731
+    return Case(Request(xe["token"], "POST", path), Request(ye["token"], "POST", path),
+                (200, 200), here)  # fmt: skip
+
+
+def entry_withdraw(c: httpx.Client) -> Case:
+    tid, _ = with_signup(c)
+    xe, ye = signed_up(c, tid, "Xena", "Yann")
+    path = f"/api/v1/tournaments/{tid}/entry/withdraw"
+    gone = lambda c: {"Xena", "Yann"}.isdisjoint(  # noqa: E731
+        n for n, e in entries(c, tid).items() if e["place"])  # fmt: skip
+    return Case(Request(xe["token"], "POST", path), Request(ye["token"], "POST", path),
+                (200, 200), gone)  # fmt: skip
+
+
+def judged(verb: str, placed: bool) -> Setup:
+    def setup(c: httpx.Client) -> Case:
+        tid, (x, y) = with_signup(c, approval=True)
+        xe, ye = signed_up(c, tid, "Xena", "Yann")
+        path = f"/api/v1/tournaments/{tid}/signups/"
+        done = lambda c: all(  # noqa: E731
+            entries(c, tid)[n]["place"] is placed
+            and (placed or entries(c, tid)[n]["status"] == "rejected")
+            for n in ("Xena", "Yann")
+        )
+        return Case(Request(x, "POST", path + xe["entry"]["id"] + f"/{verb}"),
+                    Request(y, "POST", path + ye["entry"]["id"] + f"/{verb}"), (200, 200),
+                    done)  # fmt: skip
+
+    return setup
+
+
+def reorder(c: httpx.Client) -> Case:
+    tids, managers, waiting = [], [], []
+    for _ in range(2):
+        tid, (manager, _) = with_signup(c, capacity=2)
+        signed = signed_up(c, tid, "A", "B", "C", "D")
+        tids.append(tid)
+        managers.append(manager)
+        waiting.append([s["entry"]["id"] for s in signed[2:]])
+    order = lambda c, i: [w["id"] for w in tournament(c, tids[i])["waiting_list"]]  # noqa: E731
+    return Case(
+        Request(
+            managers[0],
+            "POST",
+            f"/api/v1/tournaments/{tids[0]}/waitlist/reorder",
+            {"order": waiting[0][::-1]},
+        ),
+        Request(
+            managers[1],
+            "POST",
+            f"/api/v1/tournaments/{tids[1]}/waitlist/reorder",
+            {"order": waiting[1][::-1]},
+        ),
+        (200, 200),
+        lambda c: order(c, 0) == waiting[0][::-1] and order(c, 1) == waiting[1][::-1],
+    )
+
+
+def open_check_in(c: httpx.Client) -> Case:
+    (a, (x, _)), (b, (y, _)) = with_signup(c), with_signup(c)
+    opened = lambda c: all(tournament(c, t)["check_in"]["opened_at"] for t in (a, b))  # noqa: E731
+    return Case(Request(x, "POST", f"/api/v1/tournaments/{a}/check-in/open"),
+                Request(y, "POST", f"/api/v1/tournaments/{b}/check-in/open"), (200, 200),
+                opened)  # fmt: skip
+
+
+def check_in_by_organiser(c: httpx.Client) -> Case:
+    tid, pids, (x, y) = pending_with_two_managers(c)
+    path = f"/api/v1/tournaments/{tid}/participants/"
+    here = lambda c: all(p["checked_in_at"] for p in tournament(c, tid)["participants"]  # noqa: E731
+                         if p["id"] in pids[:2])  # fmt: skip
+    return Case(Request(x, "POST", path + pids[0] + "/check-in"),
+                Request(y, "POST", path + pids[1] + "/check-in"), (200, 200), here)  # fmt: skip
+
+
+def issue_link(c: httpx.Client) -> Case:
+    tid, pids, (x, y) = pending_with_two_managers(c)
+    path = f"/api/v1/tournaments/{tid}/participants/"
+    return Case(Request(x, "POST", path + pids[0] + "/link"),
+                Request(y, "POST", path + pids[1] + "/link"), (201, 201),
+                lambda c: True)  # fmt: skip
+
+
+def stations_of(c: httpx.Client, tid: str) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = c.get(f"/api/v1/tournaments/{tid}/stations").json()
+    return out
+
+
+def add_stations(c: httpx.Client) -> Case:
+    tid, _, (x, y) = pending_with_two_managers(c)
+    path = f"/api/v1/tournaments/{tid}/stations"
+    names = lambda c: {s["name"] for s in stations_of(c, tid)}  # noqa: E731
+    return Case(Request(x, "POST", path, {"name": "Board X"}),
+                Request(y, "POST", path, {"name": "Board Y"}), (201, 201),
+                lambda c: {"Board X", "Board Y"} <= names(c))  # fmt: skip
+
+
+def patch_station(c: httpx.Client) -> Case:
+    tid, _, (x, y) = pending_with_two_managers(c)
+    path = f"/api/v1/tournaments/{tid}/stations"
+    s1, s2 = c.post(path, json=[{"name": "One"}, {"name": "Two"}]).json()
+    names = lambda c: {s["name"] for s in stations_of(c, tid)}  # noqa: E731
+    return Case(Request(x, "PATCH", f"{path}/{s1['id']}", {"name": "Table X"}),
+                Request(y, "PATCH", f"{path}/{s2['id']}", {"name": "Table Y"}), (200, 200),
+                lambda c: names(c) == {"Table X", "Table Y"})  # fmt: skip
+
+
+def call_match(c: httpx.Client) -> Case:
+    t = create_tournament(c, "Idem calls", call_matches="manual")
+    tid = t["id"]
+    add_players(c, tid, 4)
+    c.post(f"/api/v1/tournaments/{tid}/stations", json=[{"name": "One"}, {"name": "Two"}])
+    assert c.post(f"/api/v1/tournaments/{tid}/start").status_code == 200
+    x, y = (token(c, tid, "manage")["token"] for _ in range(2))
+    m1, m2 = (m["id"] for m in ready_matches(c, tid))
+    path = f"/api/v1/tournaments/{tid}/matches/"
+    called = lambda c: all(m["station"] for m in tournament(c, tid)["matches"]  # noqa: E731
+                           if m["id"] in (m1, m2))  # fmt: skip
+    return Case(Request(x, "POST", path + m1 + "/call"), Request(y, "POST", path + m2 + "/call"),
+                (200, 200), called)  # fmt: skip
+
+
 CASES: dict[str, Setup] = {
     "PATCH /api/v1/tournaments/{tid}": patch_tournament,
     "POST /api/v1/tournaments/{tid}/participants": add_participants,
@@ -209,6 +372,18 @@ CASES: dict[str, Setup] = {
     "POST /api/v1/events": post_events,
     "POST /api/v1/tournaments": create_tournament_case,
     "POST /api/v1/tokens": create_token_case,
+    "POST /api/v1/tournaments/{tid}/signup": sign_up,
+    "POST /api/v1/tournaments/{tid}/entry/check-in": entry_check_in,
+    "POST /api/v1/tournaments/{tid}/entry/withdraw": entry_withdraw,
+    "POST /api/v1/tournaments/{tid}/signups/{pid}/approve": judged("approve", True),
+    "POST /api/v1/tournaments/{tid}/signups/{pid}/reject": judged("reject", False),
+    "POST /api/v1/tournaments/{tid}/waitlist/reorder": reorder,
+    "POST /api/v1/tournaments/{tid}/check-in/open": open_check_in,
+    "POST /api/v1/tournaments/{tid}/participants/{pid}/check-in": check_in_by_organiser,
+    "POST /api/v1/tournaments/{tid}/participants/{pid}/link": issue_link,
+    "POST /api/v1/tournaments/{tid}/stations": add_stations,
+    "PATCH /api/v1/tournaments/{tid}/stations/{sid}": patch_station,
+    "POST /api/v1/tournaments/{tid}/matches/{mid}/call": call_match,
 }
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.domain import commands, state
-from app.domain.commands import Input
+from app.domain.commands import COMMANDS, CommandName, Input
 from app.domain.events import Event, EventType
 from app.domain.formats import get_format
 from app.domain.models import Match, Tournament
@@ -23,6 +23,8 @@ class Driver:
         self.created = self.event("tournament.created", data)
         self.t = state.new_tournament(self.created)
         self.events: list[Event] = []
+        self.now = "2026-01-01T12:00:00.000Z"  # the clock the follow-ups see
+        self.ids = 0
 
     def event(self, type_: str, data: dict[str, Any]) -> Event:
         self.seq += 1
@@ -33,9 +35,25 @@ class Driver:
         e = self.event(type_, data)
         self.events.append(e)
         changed = state.apply(self.t, e)
-        for ftype, fdata in commands.followups(self.t):
+        for ftype, fdata in commands.followups(self.t, self.now):
             changed += self.emit(ftype, fdata)
         return changed
+
+    def new_id(self, prefix: str) -> str:
+        self.ids += 1
+        return f"{prefix}{self.ids}"
+
+    def run(self, name: str, body: Any = None, target: str = "", link: str = "") -> list[str]:
+        """Run the command ``name`` as the service does (decide, then emit with follow-ups)."""
+        command = COMMANDS[CommandName(name)]
+        inp = Input(body, target, self.new_id, self.now, link)
+        return self.emit(command.event, command.decide(self.t, inp))
+
+    def tick_clock(self, now: str) -> None:
+        """The clock reaches ``now``: what it brings is emitted."""
+        self.now = now
+        for ftype, fdata in commands.followups(self.t, now):
+            self.emit(ftype, fdata)
 
     def add(self, n: int, ratings: bool = False) -> list[str]:
         rows = [
