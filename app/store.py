@@ -16,7 +16,7 @@ from typing import Any
 import aiosqlite
 
 from .codec import dumps_text, loads
-from .domain.models import Match, Tournament
+from .domain.models import Match, MatchState, Tournament
 
 SCHEMA_VERSION = 1
 
@@ -200,6 +200,8 @@ class Store:
                 if tid in out:
                     m = Match.from_dict(loads(doc))
                     out[tid].matches[m.id] = m
+        for t in out.values():  # derived: what ends the tournament and pairs a next round
+            t.open_matches = sum(1 for m in t.matches.values() if m.state != MatchState.COMPLETE)
         return out
 
     async def load_tokens(self) -> list[dict[str, Any]]:
