@@ -26,6 +26,9 @@ class EventType(StrEnum):
     STAGE_STARTED = "stage.started"
     TOKEN_CREATED = "token.created"
     TOKEN_REVOKED = "token.revoked"
+    WEBHOOK_CREATED = "webhook.created"
+    WEBHOOK_UPDATED = "webhook.updated"
+    WEBHOOK_DELETED = "webhook.deleted"
 
     @property
     def structural(self) -> bool:
@@ -37,8 +40,22 @@ class EventType(StrEnum):
         """An event of the server's tokens, not of a tournament."""
         return self in TOKEN_EVENTS
 
+    @property
+    def about_webhooks(self) -> bool:
+        """An event of the webhook endpoints (of a tournament or the server's), not of a
+        tournament's state: never in a tournament's event log, never sent to its subscribers."""
+        return self in WEBHOOK_EVENTS
+
+    @property
+    def about_server(self) -> bool:
+        """Stored with no tournament id: tokens and webhook endpoints."""
+        return self in TOKEN_EVENTS or self in WEBHOOK_EVENTS
+
 
 TOKEN_EVENTS = frozenset({EventType.TOKEN_CREATED, EventType.TOKEN_REVOKED})
+WEBHOOK_EVENTS = frozenset(
+    {EventType.WEBHOOK_CREATED, EventType.WEBHOOK_UPDATED, EventType.WEBHOOK_DELETED}
+)
 
 
 @dataclass(slots=True)
