@@ -1,9 +1,11 @@
 """One tourney process's parts, built in order, run in one task group, stopped in one list.
 
     open()     Redis (the embedded server unless one is configured) → SQLite → the state SQLite
-               holds (tournaments and tokens) → the writer, with its own copy of that state
-    running()  recovery from the stream, then the writer; the hub's flusher and sweeper; the
-               watchers of the stream and of the event loop; the embedded server's supervisor
+               holds (tournaments, tokens, webhook endpoints) → the writer, with its own copy of
+               that state → the webhook dispatcher (it loads its own copy when it starts)
+    running()  recovery from the stream, then the writer; the webhook dispatcher; the hub's
+               flusher and sweeper; the watchers of the stream and of the event loop; the
+               embedded server's supervisor
     close()    see ``shutdown``
 
 The state (``State`` and the tokens) is held here, apart from the ``Service`` that writes to it
@@ -27,10 +29,16 @@ from redis.backoff import NoBackoff
 
 from . import auth
 from .config import Config
+from .domain.endpoints import Endpoints
+from .domain.errors import Conflict
+from .domain.events import EventType
 from .domain.state import State
 from .hub import Hub
 from .metrics import Metrics
+from .outbound import Sender
+from .outbox import Outbox
 from .pipeline.appender import Appender
+from .pipeline.dispatcher import Dispatcher
 from .pipeline.redis_server import EmbeddedRedis
 from .pipeline.responses import Responses
 from .pipeline.stream import Stream
@@ -50,14 +58,16 @@ class Runtime:
         self.metrics = metrics or Metrics()
         self.state = State()
         self.tokens = auth.Tokens("")
+        self.webhooks = Endpoints()  # every webhook endpoint, as the API shows them
         self.hub = Hub(cfg.live, self.metrics)
-        self.replica = Replica(self.state, self.tokens, self.hub, self.metrics)
+        self.replica = Replica(self.state, self.tokens, self.hub, self.metrics, self.webhooks)
         self.embedded: EmbeddedRedis | None = None
         self.redis: aioredis.Redis | None = None
         self.ready = False  # serving: /readyz may say yes
         self.stored_seq = 0  # the newest event SQLite held at start
         self._stopping = asyncio.Event()
         self._writer_done = asyncio.Event()
+        self._dispatcher_done = asyncio.Event()
         self._opened: list[Any] = []  # what close() must close, in reverse
 
     # ---- building -----------------------------------------------------------------------------
@@ -79,10 +89,18 @@ class Runtime:
         self.state.tournaments.update(await self.store.load_tournaments())
         for row in await self.store.load_tokens():
             self.tokens.add(auth.TokenRecord(**row))
+        endpoints = await self.store.load_webhooks()
+        self.webhooks.by_id.update((ep.id, ep) for ep in endpoints)
         self.stored_seq = await self.store.max_seq()
         self.writer = Writer(self.stream, self.store, await self.store.load_tournaments(),
-                             cfg.pipeline, self.metrics)  # fmt: skip
+                             cfg.pipeline, self.metrics,
+                             endpoints=Endpoints({ep.id: ep for ep in endpoints}))  # fmt: skip
         self.writer.committed_seq = self.stored_seq
+        self.outbox = Outbox(self.store)
+        self.sender = Sender(cfg.webhooks)
+        self._opened.append(self.sender)
+        self.dispatcher = Dispatcher(self.stream, self.store, self.sender, cfg.webhooks,
+                                     self.metrics, self.disable_endpoint)  # fmt: skip
         return token
 
     async def _connect_redis(self) -> aioredis.Redis:
@@ -117,6 +135,22 @@ class Runtime:
         self.tokens.admin_hash = auth.digest(token)
         await self.store.set_meta("admin_token_hash", self.tokens.admin_hash)
         return token
+
+    async def disable_endpoint(self, endpoint_id: str, reason: str, event_id: str) -> None:
+        """A webhook endpoint whose delivery kept failing is disabled: an event like any change."""
+
+        def decide() -> dict[str, Any]:
+            ep = self.webhooks.by_id.get(endpoint_id)
+            if ep is None or not ep.enabled:
+                raise Conflict("the endpoint is gone or already disabled")
+            return {"id": endpoint_id, "enabled": False, "disabled_reason": reason}
+
+        ep = self.webhooks.by_id.get(endpoint_id)
+        lock = (ep.tournament_id or "") if ep is not None else ""
+        try:
+            await self.service.record_checked(EventType.WEBHOOK_UPDATED, decide, event_id, lock)
+        except Conflict:
+            return
 
     def committed_seq(self) -> int:
         writer: Writer | None = getattr(self, "writer", None)
@@ -164,6 +198,7 @@ class Runtime:
         """Every loop of the process in one task group; on leaving, ``shutdown``."""
         async with anyio.create_task_group() as tg:
             tg.start_soon(self._pipeline)
+            tg.start_soon(self._dispatch)
             tg.start_soon(self.hub.run_flusher, self.state.lookup)
             tg.start_soon(self.hub.run_sweeper, self.state.lookup)
             tg.start_soon(self._watch_stream)
@@ -185,6 +220,12 @@ class Runtime:
         finally:
             self._writer_done.set()
 
+    async def _dispatch(self) -> None:
+        try:
+            await self.dispatcher.run(self._stopping)
+        finally:
+            self._dispatcher_done.set()
+
     async def shutdown(self) -> None:
         """A stop, in order (the server has already stopped accepting, sent every WebSocket
         what was queued for it and closed it with 1001; see ``going_away``):
@@ -196,11 +237,12 @@ class Runtime:
         self._stopping.set()
         with anyio.move_on_after(30):
             await self._writer_done.wait()
+            await self._dispatcher_done.wait()
         log.info("stopped", extra={"committed_seq": self.writer.committed_seq})
 
     async def close(self) -> None:
         for part in reversed(self._opened):
-            if isinstance(part, aioredis.Redis):
+            if isinstance(part, aioredis.Redis | Sender):
                 await part.aclose()
             else:
                 await part.close()

@@ -18,6 +18,7 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from ..config import PipelineConfig
+from ..domain.endpoints import Endpoints
 from ..domain.events import Event, EventType
 from ..domain.models import Tournament
 from ..domain.state import fold
@@ -41,10 +42,12 @@ class Writer:
         cfg: PipelineConfig,
         metrics: Metrics,
         consumer: str = "writer-1",
+        endpoints: Endpoints | None = None,
     ) -> None:
         self.stream = stream
         self.store = store
         self.projection = projection
+        self.endpoints = endpoints or Endpoints()  # the webhook endpoints, as SQLite holds them
         self.cfg = cfg
         self.metrics = metrics
         self.consumer = consumer
@@ -134,11 +137,15 @@ class Writer:
         if e.type.about_tokens:
             fold_token(batch, e)
             return
+        if e.type.about_webhooks:
+            self.fold_endpoints(batch, e)
+            return
         changed = fold(self.projection, e)
         if changed is None:
             return
         tid = e.tournament_id
         if e.type is EventType.TOURNAMENT_DELETED:
+            self.fold_endpoints(batch, e)  # its webhook endpoints go with it
             batch.deleted.add(tid)
             batch.tournaments.pop(tid, None)
             batch.matches.pop(tid, None)
@@ -149,6 +156,10 @@ class Writer:
         if e.type is EventType.TOURNAMENT_STARTED:
             changed = list(t.matches)
         batch.matches.setdefault(tid, set()).update(changed)
+
+    def fold_endpoints(self, batch: Batch, e: Event) -> None:
+        for eid in self.endpoints.apply(e):
+            batch.webhooks[eid] = self.endpoints.by_id.get(eid)
 
     async def _write_until_stored(self, batch: Batch) -> None:
         delay = 0.1
