@@ -84,6 +84,11 @@ IDEMPOTENCY_KEY = {
     "and changes nothing; the key used on another path is a 409.",
     "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[ -~]+$"},
 }
+EXPAND = {
+    "name": "expand", "in": "query", "required": False, "schema": {"enum": ["participants"]},
+    "description": "participants: each slot carries its participant (id, name, seed, rating,"
+    " status) as slots[i].participant, so a bot needs no second lookup",
+}  # fmt: skip
 SCORES = {"type": "array", "items": {"type": "number", "minimum": 0}, "minItems": 2, "maxItems": 2}
 NULLABLE_STR = {"type": ["string", "null"]}
 W = (400, 401, 403, 404, 409, 413, 422, 503)  # a write with a JSON body
@@ -244,13 +249,13 @@ def paths() -> dict[str, Any]:
         t + "/start": {"post": op("Draw the matches", 200, ref("Tournament"), ACT,
                                   params=[tid], idempotent=True)},
         t + "/matches": {
-            "get": op("Matches", 200, matches, READ, secured=False,
+            "get": op("Matches", 200, matches, (*READ, 422), secured=False,
                       params=[tid, query("state", {"enum": ["pending", "ready", "live",
-                                                            "complete"]})]),
+                                                            "complete"]}), EXPAND]),
         },
         t + "/matches/{mid}": {
-            "get": op("One match", 200, ref("Match"), (401, 403, 404), secured=False,
-                      params=[tid, mid]),
+            "get": op("One match", 200, ref("Match"), (401, 403, 404, 422), secured=False,
+                      params=[tid, mid, EXPAND]),
         },
         t + "/matches/{mid}/result": {
             "post": op("Report a result", 200, ref("Match"), W, body(ref("Result")),
