@@ -110,6 +110,8 @@ def shape(*required: str, **props: Any) -> dict[str, Any]:
 
 
 def schemas() -> dict[str, Any]:
+    from . import openapi_webhooks as hooks
+
     visibility = {"enum": ["public", "unlisted", "private"]}
     name = {"type": "string", "minLength": 1, "maxLength": 200}
     participant_fields = {
@@ -185,10 +187,13 @@ def schemas() -> dict[str, Any]:
         "Event": shape(id={"type": "string"}, seq={"type": "integer"}, type={"type": "string"},
                        tournament_id={"type": "string"}, at={"type": "string"},
                        data={"type": "object"}),
+        **hooks.schemas(),
     }  # fmt: skip
 
 
 def paths() -> dict[str, Any]:
+    from . import openapi_webhooks as hooks
+
     tid, pid, mid = path_param("tid"), path_param("pid"), path_param("mid")
     t = "/api/v1/tournaments/{tid}"
     matches = {"type": "array", "items": ref("Match")}
@@ -292,6 +297,8 @@ def paths() -> dict[str, Any]:
                            JSON: {"schema": ticks},
                            "application/x-ndjson": {"schema": {"type": "string"}}}}),
         },
+        **hooks.paths(t + "/webhooks", "its manage token", [tid]),
+        **hooks.paths("/api/v1/webhooks", "the server's: admin", []),
         "/api/v1/tokens": {
             "post": op("Create a tournament token (admin)", 201, ref("Token"),
                        (400, 401, 403, 409, 413, 422, 503), body(ref("TokenIn")),
