@@ -20,6 +20,7 @@ import ipaddress
 import secrets
 import socket
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -33,6 +34,7 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 SECRET_PREFIX = "whsec_"
 USER_AGENT = "tourney-webhooks/1"
 SNIPPET = 300  # bytes of an answer's body kept in the delivery log
+MAX_CLIENTS = 64  # hosts whose connections are kept alive
 
 
 def new_secret() -> str:
@@ -135,21 +137,40 @@ def retry_after(value: str | None, now: float) -> float | None:
 
 
 class Sender:
-    """Sends one signed POST at a time per call; no redirects followed, no proxies from the
-    environment, no connection kept for another host's request."""
+    """Sends one signed POST per call; no redirects followed, no proxies from the environment.
+    Connections are kept alive per host (one client per host name, so a kept TLS connection is
+    never reused for another name that happens to share its address)."""
 
     def __init__(self, cfg: WebhooksConfig) -> None:
         self.guard = Guard(networks(cfg.allowed_networks), min(5.0, cfg.timeout_seconds))
         self.timeout = cfg.timeout_seconds
-        self.client = httpx.AsyncClient(
-            follow_redirects=False,
-            trust_env=False,
-            timeout=httpx.Timeout(cfg.timeout_seconds, connect=min(5.0, cfg.timeout_seconds)),
-            limits=httpx.Limits(max_connections=cfg.concurrency, max_keepalive_connections=0),
-        )
+        self.cfg = cfg
+        self.clients: OrderedDict[str, httpx.AsyncClient] = OrderedDict()
+        self.closing: set[asyncio.Task[None]] = set()
+
+    def client(self, host: str) -> httpx.AsyncClient:
+        c = self.clients.get(host)
+        if c is None:
+            t = self.cfg.timeout_seconds
+            c = self.clients[host] = httpx.AsyncClient(
+                follow_redirects=False,
+                trust_env=False,
+                timeout=httpx.Timeout(t, connect=min(5.0, t)),
+                limits=httpx.Limits(max_connections=self.cfg.concurrency,
+                                    max_keepalive_connections=4, keepalive_expiry=30),
+            )  # fmt: skip
+            if len(self.clients) > MAX_CLIENTS:  # the least recently used host's goes
+                _, old = self.clients.popitem(last=False)
+                task = asyncio.get_running_loop().create_task(old.aclose())
+                self.closing.add(task)
+                task.add_done_callback(self.closing.discard)
+        self.clients.move_to_end(host)
+        return c
 
     async def aclose(self) -> None:
-        await self.client.aclose()
+        for c in self.clients.values():
+            await c.aclose()
+        self.clients.clear()
 
     async def send(self, url: str, secret: str, msg_id: str, body: bytes) -> Attempt:
         started = time.perf_counter()
@@ -176,16 +197,17 @@ class Sender:
         parts = urlsplit(url)
         headers["host"] = parts.netloc
         extensions = {"sni_hostname": parts.hostname} if parts.scheme == "https" else {}
+        client = self.client(parts.netloc)
         error = "no address"
         try:
             async with asyncio.timeout(self.timeout):
                 for ip in found:
                     target = httpx.URL(url).copy_with(host=str(ip))
-                    request = self.client.build_request(
+                    request = client.build_request(
                         "POST", target, content=body, headers=headers, extensions=extensions
                     )
                     try:
-                        response = await self.client.send(request, stream=True)
+                        response = await client.send(request, stream=True)
                     except httpx.ConnectError as exc:
                         error = f"cannot connect to {ip}: {exc}"
                         continue
