@@ -346,6 +346,9 @@ class Dispatcher:
         else:
             wait = backoff(self.cfg, d.attempts, attempt.retry_after)
             d.next_at = now + wait
+            log.info("webhook delivery failed; retrying",  # no URL: a Discord URL is a secret
+                     extra={"endpoint": ep.id, "msg_id": d.msg_id, "attempts": d.attempts,
+                            "error": attempt.error, "retry_in": round(wait, 1)})  # fmt: skip
             assert d.first_at is not None
             if d.next_at - d.first_at > self.cfg.retry_window_seconds:
                 await self.give_up(ep, d)
