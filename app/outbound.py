@@ -82,7 +82,8 @@ class Guard:
                                                              else 80))  # fmt: skip
         for ip in found:
             if not self.permits(ip):
-                raise Refused(f"{host} is {ip}, a private or local address"
+                what = f"{host} resolves to {ip}," if host != str(ip) else f"{ip} is"
+                raise Refused(f"{what} a private or local address"
                               " (webhooks.allowed_networks can allow its network)")  # fmt: skip
         return found
 
