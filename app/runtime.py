@@ -166,7 +166,7 @@ class Runtime:
         for _, e in await self.stream.read_all():
             self.appender.appended_seq = max(self.appender.appended_seq, e.seq)
             try:
-                if self.replica.apply(e) is not None and not e.type.about_tokens:
+                if self.replica.apply(e) is not None and not e.type.about_server:
                     replayed += 1
                     touched.add(e.tournament_id)
             except Exception:  # the writer dead-letters it; it must not stop the recovery
