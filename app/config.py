@@ -9,6 +9,7 @@ repository lists them all (a test keeps the two in step). Environment variables 
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import tomllib
 from collections.abc import Callable
@@ -181,12 +182,49 @@ class AuthConfig:
 
 
 @dataclass(frozen=True)
+class WebhooksConfig:
+    deliver: bool = setting(
+        True,
+        "Send webhooks. false: endpoints can still be set up and their messages are logged,"
+        " waiting, but nothing is sent (e.g. a LAN with no way out); true again sends them.",
+    )
+    allowed_networks: str = setting(
+        "",
+        "Comma-separated networks (CIDR) a webhook may target besides public addresses, e.g."
+        " 192.168.1.0/24 for a bot on your LAN; empty: private, loopback and link-local"
+        " addresses are refused (no requests into the operator's network).",
+    )
+    timeout_seconds: float = setting(
+        10.0, "Longest wait for one delivery: connecting, sending, and the answer's headers."
+    )
+    retry_initial_seconds: float = setting(
+        5.0, "Wait before the first retry of a failed delivery; each next wait doubles."
+    )
+    retry_max_interval_seconds: float = setting(
+        7200.0, "Longest wait between two retries of one delivery."
+    )
+    retry_window_seconds: float = setting(
+        86_400.0,
+        "How long a delivery is retried after its first attempt before it is given up and its"
+        " endpoint disabled.",
+    )
+    max_endpoints: int = setting(
+        20, "Most webhook endpoints per tournament, and server-wide (409 above)."
+    )
+    concurrency: int = setting(16, "Deliveries in flight at once, over all endpoints.")
+    log_keep: int = setting(
+        1000, "Finished deliveries (delivered or failed) kept in each endpoint's delivery log."
+    )
+
+
+@dataclass(frozen=True)
 class Config:
     server: ServerConfig = field(default_factory=ServerConfig)
     redis: RedisConfig = field(default_factory=RedisConfig)
     pipeline: PipelineConfig = field(default_factory=PipelineConfig)
     live: LiveConfig = field(default_factory=LiveConfig)
     auth: AuthConfig = field(default_factory=AuthConfig)
+    webhooks: WebhooksConfig = field(default_factory=WebhooksConfig)
 
     @property
     def data_path(self) -> Path:
@@ -275,6 +313,7 @@ def validate(cfg: Config) -> None:
     for broken, message in checks(cfg):
         if broken:
             raise ConfigError(message)
+    validate_webhooks(cfg.webhooks)
 
 
 def checks(cfg: Config) -> list[tuple[bool, str]]:
@@ -299,6 +338,21 @@ def checks(cfg: Config) -> list[tuple[bool, str]]:
         (not (workers == "auto" or (workers.isdigit() and 1 <= int(workers) <= 256)),
          "server.workers must be a number from 1 to 256, or auto"),
     ]  # fmt: skip
+
+
+def validate_webhooks(w: WebhooksConfig) -> None:
+    for spec in filter(None, (x.strip() for x in w.allowed_networks.split(","))):
+        try:
+            ipaddress.ip_network(spec, strict=False)
+        except ValueError:
+            raise ConfigError(f"webhooks.allowed_networks: {spec!r} is not a network") from None
+    if min(w.timeout_seconds, w.retry_initial_seconds, w.retry_max_interval_seconds) <= 0:
+        raise ConfigError("webhooks timeouts and retry intervals must be positive")
+    if w.retry_window_seconds < 0 or w.max_endpoints < 1 or w.concurrency < 1 or w.log_keep < 1:
+        raise ConfigError(
+            "webhooks.retry_window_seconds must be >= 0; max_endpoints,"
+            " concurrency and log_keep at least 1"
+        )
 
 
 def documented() -> dict[str, dict[str, tuple[Any, str]]]:

@@ -21,13 +21,17 @@ from .codec import dumps_text as dumps
 from .config import LiveConfig
 from .domain.events import Event
 from .domain.models import Match, Tournament
+from .domain.names import names
 from .metrics import Metrics
 
 
-def score_view(m: Match) -> dict[str, Any]:
+def score_view(t: Tournament, m: Match) -> dict[str, Any]:
+    """A light frame's match: ``names`` beside the ``participants`` ids, so a bot needs no
+    second lookup."""
     return {
         "id": m.id, "state": m.state, "scores": m.scores, "winner_id": m.winner_id,
-        "participants": m.participants, "live": m.live_detail, "station": m.station,
+        "participants": m.participants, "names": names(t, m), "live": m.live_detail,
+        "station": m.station,
     }  # fmt: skip
 
 
@@ -52,7 +56,7 @@ class View:
         ms = [t.matches[i] for i in ids if i in t.matches]
         if self.match_id is not None:
             ms = [m for m in ms if m.id == self.match_id]
-        return [score_view(m) if self.scores_only else m.to_dict() for m in ms]
+        return [score_view(t, m) if self.scores_only else m.to_dict() for m in ms]
 
     def event_frame(self, t: Tournament, e: Event, changed: list[str]) -> str | None:
         matches = self.pick(t, changed)

@@ -55,3 +55,6 @@ def setup(level: str = "info") -> None:
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").setLevel("WARNING")
+    # a line per webhook request, its URL included: a Discord webhook's URL is its secret
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel("WARNING")

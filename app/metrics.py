@@ -164,5 +164,50 @@ class Metrics:
         self.embedded_restarts = Counter(
             "tourney_embedded_redis_restarts", "Times the private Redis was restarted.", registry=r
         )
+        self._webhooks(r)
         ProcessCollector(registry=r)
         PlatformCollector(registry=r)
+
+    def _webhooks(self, r: CollectorRegistry) -> None:
+        self.webhook_attempts = Counter(
+            "tourney_webhook_attempts",
+            "Webhook delivery attempts, by outcome (delivered, http_error, network, refused).",
+            ["outcome"], registry=r,
+        )  # fmt: skip
+        self.webhook_seconds = Histogram(
+            "tourney_webhook_attempt_duration_seconds",
+            "Time of one webhook delivery attempt: resolving, connecting, the answer.",
+            buckets=LATENCY_BUCKETS, registry=r,
+        )  # fmt: skip
+        self.webhook_failed = Counter(
+            "tourney_webhook_deliveries_failed",
+            "Webhook deliveries given up after failing for webhooks.retry_window_seconds.",
+            registry=r,
+        )  # fmt: skip
+        self.webhook_disabled = Counter(
+            "tourney_webhook_endpoints_disabled",
+            "Webhook endpoints disabled because a delivery kept failing.", registry=r,
+        )  # fmt: skip
+        self.webhook_endpoints = Gauge(
+            "tourney_webhook_endpoints", "Webhook endpoints, by state (enabled, disabled).",
+            ["state"], registry=r,
+        )  # fmt: skip
+        self.webhook_pending = Gauge(
+            "tourney_webhook_pending", "Webhook deliveries waiting, for enabled endpoints.",
+            registry=r,
+        )  # fmt: skip
+        self.webhook_oldest = Gauge(
+            "tourney_webhook_oldest_pending_seconds",
+            "Age of the oldest waiting delivery of an enabled endpoint, from its first attempt.",
+            registry=r,
+        )  # fmt: skip
+        self.webhook_lag = Gauge(
+            "tourney_webhook_lag_seconds",
+            "Age of the oldest stream entry in the batch the webhook dispatcher read last.",
+            registry=r,
+        )  # fmt: skip
+        self.webhook_errors = Counter(
+            "tourney_webhook_errors",
+            "Webhook dispatcher failures by where (redis, sqlite, event, delivery).", ["where"],
+            registry=r,
+        )  # fmt: skip

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 
 from . import auth
+from .domain.endpoints import Endpoints
 from .domain.events import Event, EventType
 from .domain.models import MatchState, Tournament
 from .domain.state import State
@@ -21,9 +22,17 @@ from .metrics import Metrics
 
 
 class Replica:
-    def __init__(self, state: State, tokens: auth.Tokens, hub: Hub, metrics: Metrics) -> None:
+    def __init__(
+        self,
+        state: State,
+        tokens: auth.Tokens,
+        hub: Hub,
+        metrics: Metrics,
+        webhooks: Endpoints | None = None,
+    ) -> None:
         self.state = state
         self.tokens = tokens
+        self.webhooks = webhooks if webhooks is not None else Endpoints()
         self.hub = hub
         self.metrics = metrics
         self.ready_since: dict[str, float] = {}  # match id -> when it became ready
@@ -56,12 +65,16 @@ class Replica:
         if e.type.about_tokens:
             self.tokens.apply(e.type, e.data, e.at)
             return []
+        if e.type.about_webhooks:
+            self.webhooks.apply(e)
+            return []
         changed = self.state.fold(e)
         if changed is None:
             if e.tournament_id not in self.state.tournaments:
                 self.on_missing(e)
             return None
         if e.type is EventType.TOURNAMENT_DELETED:
+            self.webhooks.apply(e)  # its endpoints go with it
             self.hub.drop(e.tournament_id)
             return changed
         t = self.state.tournaments[e.tournament_id]

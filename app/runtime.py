@@ -1,10 +1,12 @@
 """One tourney process's parts, built in order, run in one task group, stopped in one list.
 
     open()     Redis (the embedded server unless one is configured) → SQLite → the state SQLite
-               holds (tournaments and tokens) → the writer, with its own copy of that state
-    running()  recovery from the stream, then the writer; the hub's flusher and sweeper; the
-               watchers of the stream and of the event loop; the embedded server's supervisor;
-               with ``redis.shared``, the follower of other processes' events
+               holds (tournaments, tokens, webhook endpoints) → the writer, with its own copy of
+               that state → the webhook dispatcher (it loads its own copy when it starts)
+    running()  recovery from the stream, then the writer and the webhook dispatcher; the hub's
+               flusher and sweeper; the watchers of the stream and of the event loop; the
+               embedded server's supervisor; with ``redis.shared``, the follower of other
+               processes' events
     close()    see ``shutdown``
 
 With ``redis.shared`` (``--workers``, or several hosts on one Redis) every process is a replica:
@@ -37,13 +39,17 @@ from redis.backoff import NoBackoff
 
 from . import auth
 from .config import Config
-from .domain.errors import DomainError
-from .domain.events import Event
+from .domain.endpoints import Endpoints
+from .domain.errors import Conflict, DomainError
+from .domain.events import Event, EventType
 from .domain.models import Tournament
 from .domain.state import State
 from .hub import Hub
 from .metrics import Metrics
+from .outbound import Sender
+from .outbox import Outbox
 from .pipeline.appender import Appender
+from .pipeline.dispatcher import Dispatcher
 from .pipeline.redis_server import EmbeddedRedis
 from .pipeline.responses import Responses
 from .pipeline.stream import Stream, decode_or_skip
@@ -64,9 +70,10 @@ class Runtime:
         self.metrics = metrics or Metrics()
         self.state = State()
         self.tokens = auth.Tokens("")
+        self.webhooks = Endpoints()  # every webhook endpoint, as the API shows them
         self.hub = Hub(cfg.live, self.metrics)
         self.tokens.resolve_link = self._link_holder
-        self.replica = Replica(self.state, self.tokens, self.hub, self.metrics)
+        self.replica = Replica(self.state, self.tokens, self.hub, self.metrics, self.webhooks)
         self.embedded: EmbeddedRedis | None = None
         self.redis: aioredis.Redis | None = None
         self.ready = False  # serving: /readyz may say yes
@@ -80,6 +87,7 @@ class Runtime:
         self._stopping = asyncio.Event()
         self._writer_done = asyncio.Event()
         self._recovered = asyncio.Event()
+        self._dispatcher_done = asyncio.Event()
         self._opened: list[Any] = []  # what close() must close, in reverse
 
     # ---- building -----------------------------------------------------------------------------
@@ -105,11 +113,19 @@ class Runtime:
         await self._load_state()
         for row in await self.store.load_tokens():
             self.tokens.add(auth.TokenRecord(**row))
+        endpoints = await self.store.load_webhooks()
+        self.webhooks.by_id.update((ep.id, ep) for ep in endpoints)
         self.stored_seq = await self.store.max_seq()
         # its own copy of the state; shared, it is loaded when this process takes the lease
         projection = {} if self.shared else (await self.store.load_partly(leave=self.idle))[0]
-        self.writer = Writer(self.stream, self.store, projection, cfg.pipeline, self.metrics)
+        self.writer = Writer(self.stream, self.store, projection, cfg.pipeline, self.metrics,
+                             endpoints=Endpoints({ep.id: ep for ep in endpoints}))  # fmt: skip
         self.writer.committed_seq = self.stored_seq
+        self.outbox = Outbox(self.store)
+        self.sender = Sender(cfg.webhooks)
+        self._opened.append(self.sender)
+        self.dispatcher = Dispatcher(self.stream, self.store, self.sender, cfg.webhooks,
+                                     self.metrics, self.disable_endpoint)  # fmt: skip
         return token
 
     async def _connect_redis(self) -> aioredis.Redis:
@@ -178,6 +194,22 @@ class Runtime:
         t = self.state.lookup(tid)
         return t.day.link_holder(link_hash) if t is not None else None
 
+    async def disable_endpoint(self, endpoint_id: str, reason: str, event_id: str) -> None:
+        """A webhook endpoint whose delivery kept failing is disabled: an event like any change."""
+
+        def decide() -> dict[str, Any]:
+            ep = self.webhooks.by_id.get(endpoint_id)
+            if ep is None or not ep.enabled:
+                raise Conflict("the endpoint is gone or already disabled")
+            return {"id": endpoint_id, "enabled": False, "disabled_reason": reason}
+
+        ep = self.webhooks.by_id.get(endpoint_id)
+        lock = (ep.tournament_id or "") if ep is not None else ""
+        try:
+            await self.service.record_checked(EventType.WEBHOOK_UPDATED, decide, event_id, lock)
+        except Conflict:
+            return
+
     def committed_seq(self) -> int:
         writer: Writer | None = getattr(self, "writer", None)
         if writer is None:
@@ -195,7 +227,7 @@ class Runtime:
         for e in events:
             self.appender.appended_seq = max(self.appender.appended_seq, e.seq)
             self.followed_seq = e.seq
-            if self._fold(e) and not e.type.about_tokens:
+            if self._fold(e) and not e.type.about_server:
                 replayed += 1
                 touched.add(e.tournament_id)
         versions = {tid: t.version for tid, t in self.state.tournaments.items()}
@@ -256,14 +288,32 @@ class Runtime:
                 tg.cancel_scope.cancel()
 
     async def _pipeline(self) -> None:
+        """Recovery, then the stream's consumers: the writer (into SQLite) and the webhook
+        dispatcher; with other processes on the stream, only while holding the lease."""
         try:
             await self._recover_until_reachable()
             if self.shared:
                 await self._write_while_leased()
             else:
-                await self.writer.run(self._stopping)
+                await self._consume(self._stopping)
         finally:
             self._writer_done.set()
+            self._dispatcher_done.set()
+
+    async def _consume(self, stopping: asyncio.Event, lost: asyncio.Event | None = None) -> None:
+        """The writer and the dispatcher side by side, until ``stopping`` (the writer drains
+        first) or ``lost`` (each stops after what it holds)."""
+        halt = stopping if lost is None else lost
+
+        async def dispatch() -> None:
+            try:
+                await self.dispatcher.run(halt)
+            finally:
+                self._dispatcher_done.set()
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(dispatch)
+            await self.writer.run(stopping, lost)
 
     # ---- several processes on one stream --------------------------------------------------------
 
@@ -328,12 +378,15 @@ class Runtime:
 
         async def renew() -> None:
             while not lost.is_set():
-                await asyncio.sleep(ttl / 3)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), ttl / 3)
                 try:
-                    ok = await self.stream.take_lease(key, self.owner, ttl, force=False)
+                    ok = not self._stopping.is_set() and await self.stream.take_lease(
+                        key, self.owner, ttl, force=False
+                    )
                 except REDIS_ERRORS:
                     ok = False
-                if not ok or self._stopping.is_set():
+                if not ok:
                     lost.set()
 
         log.info("this process writes SQLite now", extra={"owner": self.owner})
@@ -341,9 +394,11 @@ class Runtime:
         self.writing = True
         projection, _ = await self.store.load_partly(leave=self.idle)
         self.writer.reload(projection, await self.store.max_seq())
+        self.writer.endpoints = Endpoints({ep.id: ep for ep in await self.store.load_webhooks()})
         renewing = asyncio.get_running_loop().create_task(renew())
+        self._dispatcher_done.clear()
         try:
-            await self.writer.run(self._stopping, lost)
+            await self._consume(self._stopping, lost)
         finally:
             renewing.cancel()
             self.writing = False
@@ -362,11 +417,12 @@ class Runtime:
         self._stopping.set()
         with anyio.move_on_after(30):
             await self._writer_done.wait()
+            await self._dispatcher_done.wait()
         log.info("stopped", extra={"committed_seq": self.writer.committed_seq})
 
     async def close(self) -> None:
         for part in reversed(self._opened):
-            if isinstance(part, aioredis.Redis):
+            if isinstance(part, aioredis.Redis | Sender):
                 await part.aclose()
             else:
                 await part.close()

@@ -140,6 +140,15 @@ class Service:
         """An event of no tournament (the server's tokens), its data already checked."""
         return await self._append("", etype, data, key or new_event_id("ev_"))
 
+    async def record_checked(
+        self, etype: EventType, decide: Callable[[], dict[str, Any]], key: str | None, lock: str
+    ) -> Outcome:
+        """An event of no tournament whose data ``decide`` checks against the state under the
+        lock of ``lock`` (a tournament, or "" for the server): a webhook endpoint of a
+        tournament is never added beside its deletion, nor past the endpoint limit."""
+        async with self.lock(lock):
+            return await self._append("", etype, decide(), key or new_event_id("ev_"))
+
     async def _append(
         self, tid: str, etype: EventType, data: dict[str, Any], eid: str, version: int = -1
     ) -> Outcome:

@@ -2,7 +2,8 @@
 
 Tables: ``events`` (every applied event, keyed by id and by seq: a redelivered event is ignored),
 ``tournaments`` and ``matches`` (the current state the reads and a restart need, as JSON documents,
-with the seq of the last event folded into them), ``tokens`` and ``meta``.
+with the seq of the last event folded into them), ``tokens``, ``webhooks`` (the endpoints, secrets
+included), ``meta``; and ``deliveries``, the webhook outbox, whose statements are in outbox.py.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from typing import Any
 import aiosqlite
 
 from .codec import dumps_text, loads
-from .domain.events import public_data
+from .domain.endpoints import Endpoint
+from .domain.events import Event, public_data
 from .domain.models import Match, Tournament
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -56,6 +58,36 @@ CREATE TABLE IF NOT EXISTS tokens (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
+WEBHOOK_TABLES = [
+    """CREATE TABLE IF NOT EXISTS webhooks (
+  id TEXT PRIMARY KEY,
+  tournament_id TEXT,
+  doc TEXT NOT NULL
+)""",
+    "CREATE INDEX IF NOT EXISTS webhooks_by_tournament ON webhooks (tournament_id)",
+    # the outbox: one row per message per endpoint, in the order the events came (pos)
+    """CREATE TABLE IF NOT EXISTS deliveries (
+  pos INTEGER PRIMARY KEY,
+  endpoint_id TEXT NOT NULL,
+  msg_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  doc TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  created_at REAL NOT NULL,
+  next_at REAL NOT NULL,
+  first_at REAL,
+  last_at REAL,
+  last_status INTEGER,
+  last_error TEXT,
+  done_at REAL,
+  UNIQUE (endpoint_id, msg_id)
+)""",
+    "CREATE INDEX IF NOT EXISTS deliveries_queue ON deliveries (status, endpoint_id, pos)",
+    "CREATE INDEX IF NOT EXISTS deliveries_log ON deliveries (endpoint_id, pos)",
+]
+SCHEMA += "".join(statement + ";\n" for statement in WEBHOOK_TABLES)
 
 # MIGRATIONS[n]: the statements that take a version n-1 database to version n. A fresh database
 # is created at SCHEMA_VERSION directly by SCHEMA; keep the two in step.
@@ -63,6 +95,7 @@ MIGRATIONS: dict[int, list[str]] = {
     # the seq of the last event that changed each match: a writer that lost its lease mid-batch
     # can never put an older match over a newer one
     2: ["ALTER TABLE matches ADD COLUMN seq INTEGER NOT NULL DEFAULT 0"],
+    3: WEBHOOK_TABLES,  # webhook endpoints and their outbox
 }
 
 
@@ -81,6 +114,7 @@ class Batch:
     cleared: set[str] = field(default_factory=set)  # tournaments whose old matches are gone
     tokens: list[dict[str, Any]] = field(default_factory=list)
     revoked: list[tuple[str, str]] = field(default_factory=list)
+    webhooks: dict[str, Endpoint | None] = field(default_factory=dict)  # None: deleted
 
 
 def tournament_doc(t: Tournament) -> str:
@@ -186,6 +220,7 @@ class Store:
             for tid in batch.deleted:
                 conn.execute("DELETE FROM tournaments WHERE id = ?", (tid,))
                 conn.execute("DELETE FROM matches WHERE tournament_id = ?", (tid,))
+            Store._write_webhooks(conn, batch.webhooks)
             conn.executemany(
                 "INSERT OR IGNORE INTO tokens (id, hash, tournament_id, scope, label, created_at,"
                 " expires_at) VALUES (:id, :hash, :tournament_id, :scope, :label, :created_at,"
@@ -198,6 +233,18 @@ class Store:
             if conn.in_transaction:  # SQLITE_FULL, IOERR...: SQLite may have rolled it back
                 conn.execute("ROLLBACK")
             raise
+
+    @staticmethod
+    def _write_webhooks(conn: sqlite3.Connection, webhooks: dict[str, Endpoint | None]) -> None:
+        for eid, ep in webhooks.items():
+            if ep is None:
+                conn.execute("DELETE FROM webhooks WHERE id = ?", (eid,))
+            else:
+                conn.execute(
+                    "INSERT INTO webhooks (id, tournament_id, doc) VALUES (?, ?, ?)"
+                    " ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
+                    (eid, ep.tournament_id, dumps_text(ep.to_doc())),
+                )
 
     # ---- loading at start ---------------------------------------------------------------------
 
@@ -248,6 +295,25 @@ class Store:
                 return [dict(row) async for row in cur]
         finally:
             db.row_factory = None
+
+    async def load_webhooks(self) -> list[Endpoint]:
+        async with self._db().execute("SELECT doc FROM webhooks ORDER BY rowid") as cur:
+            return [Endpoint.from_doc(loads(doc)) async for (doc,) in cur]
+
+    async def events_upto(self, tid: str, seq: int) -> list[Event]:
+        """The stored events of tournament ``tid`` (``""``: the server's own, tokens and webhook
+        endpoints) up to ``seq``, in seq order, live score ticks left out."""
+        sql = ("SELECT seq, doc FROM events WHERE tournament_id = ? AND seq <= ?"
+               " AND type != 'match.live' ORDER BY seq")  # fmt: skip
+        async with self._db().execute(sql, (tid, seq)) as cur:
+            rows: Iterable[Any] = await cur.fetchall()
+        return [Event.from_dict({**loads(doc), "seq": s}) for s, doc in rows]
+
+    async def tournaments_after(self, seq: int) -> list[str]:
+        """The tournaments with a stored event after ``seq``."""
+        sql = "SELECT DISTINCT tournament_id FROM events WHERE seq > ? AND tournament_id != ''"
+        async with self._db().execute(sql, (seq,)) as cur:
+            return [str(tid) async for (tid,) in cur]
 
     async def max_seq(self) -> int:
         async with self._db().execute("SELECT COALESCE(MAX(seq), 0) FROM events") as cur:

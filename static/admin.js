@@ -3,6 +3,7 @@
 import { api, fmtNumber, formatName, getToken, h, setToken, STATE_NAMES } from "./common.js";
 import { Board, champion, matchLabel } from "./bracket.js";
 import { LiveTournament } from "./live.js";
+import "./webhooks.js";
 
 const $ = (id) => document.getElementById(id);
 const RECENT_KEY = "tourney.recent";

@@ -86,6 +86,11 @@ IDEMPOTENCY_KEY = {
     "with another body a 422.",
     "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[ -~]+$"},
 }
+EXPAND = {
+    "name": "expand", "in": "query", "required": False, "schema": {"enum": ["participants"]},
+    "description": "participants: each slot carries its participant (id, name, seed, rating,"
+    " status) as slots[i].participant, so a bot needs no second lookup",
+}  # fmt: skip
 SCORES = {"type": "array", "items": {"type": "number", "minimum": 0}, "minItems": 2, "maxItems": 2}
 NULLABLE_STR = {"type": ["string", "null"]}
 W = (400, 401, 403, 404, 409, 413, 422, 503)  # a write with a JSON body
@@ -110,6 +115,8 @@ def schemas() -> dict[str, Any]:
     from .openapi_eventday import read_schemas, settings_schemas
 
     day = settings_schemas()
+    from . import openapi_webhooks as hooks
+
     visibility = {"enum": ["public", "unlisted", "private"]}
     name = {"type": "string", "minLength": 1, "maxLength": 200}
     participant_fields = {
@@ -189,10 +196,13 @@ def schemas() -> dict[str, Any]:
         "Event": shape(id={"type": "string"}, seq={"type": "integer"}, type={"type": "string"},
                        tournament_id={"type": "string"}, at={"type": "string"},
                        data={"type": "object"}),
+        **hooks.schemas(),
     }  # fmt: skip
 
 
 def paths() -> dict[str, Any]:
+    from . import openapi_webhooks as hooks
+
     tid, pid, mid = path_param("tid"), path_param("pid"), path_param("mid")
     t = "/api/v1/tournaments/{tid}"
     matches = {"type": "array", "items": ref("Match")}
@@ -255,13 +265,13 @@ def paths() -> dict[str, Any]:
         t + "/reset": {"post": op("Back to pending: every match and result gone", 200,
                                   ref("Tournament"), ACT, params=[tid], idempotent=True)},
         t + "/matches": {
-            "get": op("Matches", 200, matches, READ, secured=False,
+            "get": op("Matches", 200, matches, (*READ, 422), secured=False,
                       params=[tid, query("state", {"enum": ["pending", "ready", "live",
-                                                            "complete"]})]),
+                                                            "complete"]}), EXPAND]),
         },
         t + "/matches/{mid}": {
-            "get": op("One match", 200, ref("Match"), (401, 403, 404), secured=False,
-                      params=[tid, mid]),
+            "get": op("One match", 200, ref("Match"), (401, 403, 404, 422), secured=False,
+                      params=[tid, mid, EXPAND]),
         },
         t + "/matches/{mid}/result": {
             "post": op("Report a result", 200, ref("Match"), W, body(ref("Result")),
@@ -299,6 +309,8 @@ def paths() -> dict[str, Any]:
                            "application/x-ndjson": {"schema": {"type": "string"}}}},
                        idempotent=True),
         },
+        **hooks.paths(t + "/webhooks", "its manage token", [tid]),
+        **hooks.paths("/api/v1/webhooks", "the server's: admin", []),
         "/api/v1/tokens": {
             "post": op("Create a tournament token (admin)", 201, ref("Token"),
                        (400, 401, 403, 409, 413, 422, 503), body(ref("TokenIn")),

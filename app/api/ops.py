@@ -49,6 +49,9 @@ async def metrics(request: Request) -> Response:
         m.tournaments.labels(t_state).set(n)
     for m_state, k in matches.items():
         m.matches.labels(m_state).set(k)
+    enabled = sum(1 for ep in rt.webhooks.by_id.values() if ep.enabled)
+    m.webhook_endpoints.labels("enabled").set(enabled)
+    m.webhook_endpoints.labels("disabled").set(len(rt.webhooks.by_id) - enabled)
     return Response(generate_latest(m.registry), media_type=CONTENT_TYPE_LATEST)
 
 

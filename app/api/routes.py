@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
@@ -9,6 +13,7 @@ from starlette.types import Receive, Scope, Send
 from . import eventday as ed
 from . import live, ops
 from . import tournaments as tn
+from . import webhooks as wh
 from .ops import STATIC
 
 T = "/api/v1/tournaments/{tid}"
@@ -71,6 +76,8 @@ def routes() -> list[BaseRoute]:
         WebSocketOnTournament(T + "/ws", live.subscribe),
         Route("/api/v1/events", live.post_events, methods=["POST"]),
         WebSocketRoute("/api/v1/ingest/ws", live.ingest),
+        *webhook_routes(T + "/webhooks"),
+        *webhook_routes("/api/v1/webhooks"),
         Route("/api/v1/tokens", tn.create_token, methods=["POST"]),
         Route("/api/v1/tokens/{token_id}", tn.revoke_token, methods=["DELETE"]),
         Route("/healthz", ops.healthz, methods=["GET"]),
@@ -85,3 +92,26 @@ def routes() -> list[BaseRoute]:
         Route("/admin", ops.admin_page, methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
     ]
+
+
+def webhook_routes(base: str) -> list[BaseRoute]:
+    """A tournament's webhook endpoints, or (``/api/v1/webhooks``) the server's: the same
+    handlers, each under a function of its own, so that metrics name each route's template."""
+    return [
+        Route(base, own(wh.list_webhooks), methods=["GET"]),
+        Route(base, own(wh.create_webhook), methods=["POST"]),
+        Route(base + "/{wid}", own(wh.get_webhook), methods=["GET"]),
+        Route(base + "/{wid}", own(wh.patch_webhook), methods=["PATCH"]),
+        Route(base + "/{wid}", own(wh.delete_webhook), methods=["DELETE"]),
+        Route(base + "/{wid}/deliveries", own(wh.deliveries), methods=["GET"]),
+    ]
+
+
+def own(
+    handler: Callable[[Request], Awaitable[Response]],
+) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        return await handler(request)
+
+    endpoint.__name__ = endpoint.__qualname__ = handler.__name__
+    return endpoint

@@ -23,7 +23,8 @@ from ..domain.commands import COMMANDS, CommandName, Input
 from ..domain.errors import Invalid
 from ..domain.events import EventType
 from ..domain.formats import get_format
-from ..domain.models import Tournament, TournamentState, Visibility
+from ..domain.models import Match, Tournament, TournamentState, Visibility
+from ..domain.names import EXPANDABLE, expanded
 from ..service import Outcome, new_id
 from ..shelf import Shelved
 from .http import (
@@ -214,15 +215,28 @@ async def get_tournament(request: Request) -> Response:
 
 
 async def list_matches(request: Request) -> Response:
+    """``?state=`` to pick; ``?expand=participants``: each slot's participant written out."""
     t = readable(request, tid_of(request))
     state = request.query_params.get("state")
-    matches = [m.to_dict() for m in t.matches.values() if state is None or m.state == state]
-    return etag_response(request, matches, tournament_tag(t))
+    shape = match_shape(request)
+    matches = [shape(t, m) for m in t.matches.values() if state is None or m.state == state]
+    tag = tournament_tag(t) + ("-p" if shape is expanded else "")
+    return etag_response(request, matches, tag)
 
 
 async def get_match(request: Request) -> Response:
     t = readable(request, tid_of(request))
-    return json_response(t.match(str(request.path_params["mid"])).to_dict())
+    return json_response(match_shape(request)(t, t.match(str(request.path_params["mid"]))))
+
+
+def match_shape(request: Request) -> Callable[[Tournament, Match], dict[str, Any]]:
+    """The match JSON as ``?expand=`` asks: as is, or with its participants written out."""
+    asked = request.query_params.get("expand")
+    if asked is None:
+        return lambda _t, m: m.to_dict()
+    if asked not in EXPANDABLE:
+        raise Problem(422, "Invalid query", "expand must be participants")
+    return expanded
 
 
 async def standings(request: Request) -> Response:

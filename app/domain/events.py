@@ -43,6 +43,9 @@ class EventType(StrEnum):
     STATION_UPDATED = "station.updated"
     STATION_REMOVED = "station.removed"
     MATCH_CALLED = "match.called"
+    WEBHOOK_CREATED = "webhook.created"
+    WEBHOOK_UPDATED = "webhook.updated"
+    WEBHOOK_DELETED = "webhook.deleted"
 
     @property
     def structural(self) -> bool:
@@ -54,8 +57,22 @@ class EventType(StrEnum):
         """An event of the server's tokens, not of a tournament."""
         return self in TOKEN_EVENTS
 
+    @property
+    def about_webhooks(self) -> bool:
+        """An event of the webhook endpoints (of a tournament or the server's), not of a
+        tournament's state: never in a tournament's event log, never sent to its subscribers."""
+        return self in WEBHOOK_EVENTS
+
+    @property
+    def about_server(self) -> bool:
+        """Stored with no tournament id: tokens and webhook endpoints."""
+        return self in TOKEN_EVENTS or self in WEBHOOK_EVENTS
+
 
 TOKEN_EVENTS = frozenset({EventType.TOKEN_CREATED, EventType.TOKEN_REVOKED})
+WEBHOOK_EVENTS = frozenset(
+    {EventType.WEBHOOK_CREATED, EventType.WEBHOOK_UPDATED, EventType.WEBHOOK_DELETED}
+)
 
 # Keys of an event's data that only the server sees: the stream and the store keep them (a
 # replay needs them), every public rendering of an event (frames, GET .../events) leaves them out.

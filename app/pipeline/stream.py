@@ -26,7 +26,9 @@ from ..domain.events import Event
 
 log = logging.getLogger("tourney.stream")
 
-GROUP = "writer"
+GROUP = "writer"  # the writer's consumer group
+WEBHOOKS = "webhooks"  # the webhook dispatcher's
+GROUPS = (GROUP, WEBHOOKS)  # every group the stream is read by: trimming waits for each
 
 # One round trip appends a whole batch atomically. ARGV[2] is a JSON array of
 # [id, id ttl, tournament id, event JSON, expected version]; for each, a repeated id answers the
@@ -164,9 +166,22 @@ def decode(fields: dict[bytes, bytes]) -> Event:
     return Event.from_dict(d)
 
 
-def entry_order(entry_id: str) -> tuple[int, int]:
-    ms, _, n = entry_id.partition("-")
-    return int(ms), int(n or 0)
+def trim_floor(groups: Any, summaries: dict[str, Any]) -> tuple[int, int] | None:
+    """The oldest entry any of our groups still needs: its oldest pending entry, else the one
+    after the last it was given (None: no group of ours yet)."""
+    floor: tuple[int, int] | None = None
+    for info in groups:
+        name = as_text(info["name"])
+        summary = summaries.get(name)
+        if isinstance(summary, dict) and summary.get("pending"):
+            first = parse_id(summary["min"])
+        elif name in summaries:
+            ms, n = parse_id(info["last-delivered-id"])
+            first = (ms, n + 1)
+        else:
+            continue  # a group of someone else's: not ours to wait for
+        floor = first if floor is None else min(floor, first)
+    return floor
 
 
 class Stream:
@@ -207,9 +222,9 @@ class Stream:
     async def set_floor(self, seq: int) -> int:
         return int(await self._floor(keys=[self.keys.seq], args=[seq]))
 
-    async def ensure_group(self) -> None:
+    async def ensure_group(self, group: str = GROUP) -> None:
         try:
-            await self.redis.xgroup_create(self.keys.stream, GROUP, id="0", mkstream=True)
+            await self.redis.xgroup_create(self.keys.stream, group, id="0", mkstream=True)
         except aioredis.ResponseError as e:
             if "BUSYGROUP" not in str(e):
                 raise
@@ -234,11 +249,11 @@ class Stream:
             start = "(" + last.decode()
 
     async def read_group(
-        self, consumer: str, count: int, block_ms: int | None, pending: bool
+        self, consumer: str, count: int, block_ms: int | None, pending: bool, group: str = GROUP
     ) -> list[tuple[bytes, dict[bytes, bytes]]]:
-        """A batch for the writer: its own pending entries (``pending``), else new ones."""
+        """A batch for a consumer: its own pending entries (``pending``), else new ones."""
         reply: Any = await self.redis.xreadgroup(
-            GROUP,
+            group,
             consumer,
             {self.keys.stream: "0" if pending else ">"},
             count=count,
@@ -249,27 +264,30 @@ class Stream:
         entries: list[tuple[bytes, dict[bytes, bytes]]] = reply[0][1]
         return [(eid, fields) for eid, fields in entries if fields]
 
-    async def ack_and_trim(self, ids: list[bytes], committed: int) -> None:
-        """Acknowledge a committed batch (and say how far SQLite holds, for every process),
-        then trim what is acknowledged. MINID keeps every entry at or after the oldest one still
-        pending, so nothing unwritten is ever trimmed."""
+    async def ack_and_trim(
+        self, ids: list[bytes], group: str = GROUP, committed: int | None = None
+    ) -> None:
+        """Acknowledge a handled batch (the writer's also says how far SQLite holds, for every
+        process), then trim what every group is done with. MINID keeps every entry at or after
+        the oldest one still pending or unread in any group, so nothing unwritten (or not yet
+        turned into webhooks) is ever trimmed; with other processes following the stream, nor
+        anything younger than ``keep_seconds``."""
         async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.xack(self.keys.stream, GROUP, *ids)
-            pipe.set(self.keys.committed, committed)
-            pipe.xpending(self.keys.stream, GROUP)
-            _, _, pending = await pipe.execute()
-        oldest = pending.get("min") if pending and pending.get("pending") else None
-        if oldest is None:
-            # Nothing pending: everything up to the last acked entry is in SQLite.
-            last = ids[-1].decode()
-            ms, _, n = last.partition("-")
-            oldest = f"{ms}-{int(n) + 1}"
-        elif isinstance(oldest, bytes):
-            oldest = oldest.decode()
-        if self.keep_ms:  # other processes follow the stream: keep what they may not have read
-            kept = f"{int(time.time() * 1000) - self.keep_ms}-0"
-            oldest = min(oldest, kept, key=entry_order)
-        await self.redis.xtrim(self.keys.stream, minid=oldest, approximate=True)
+            pipe.xack(self.keys.stream, group, *ids)
+            pipe.xinfo_groups(self.keys.stream)
+            for name in GROUPS:
+                pipe.xpending(self.keys.stream, name)
+            if committed is not None:
+                pipe.set(self.keys.committed, committed)
+            _, groups, *rest = await pipe.execute(raise_on_error=False)
+        if isinstance(groups, Exception):
+            raise groups
+        floor = trim_floor(groups, dict(zip(GROUPS, rest[: len(GROUPS)], strict=True)))
+        if floor is not None and self.keep_ms:
+            floor = min(floor, (int(time.time() * 1000) - self.keep_ms, 0))
+        if floor is not None and floor > (0, 1):
+            await self.redis.xtrim(self.keys.stream, minid=f"{floor[0]}-{floor[1]}",
+                                   approximate=True)  # fmt: skip
 
     async def dead_letter(self, fields: dict[bytes, bytes], reason: str) -> None:
         entry: Any = {**fields, b"reason": reason.encode()}
@@ -313,6 +331,16 @@ class Stream:
     async def length(self) -> int:
         return int(await self.redis.xlen(self.keys.stream))
 
-    async def pending_count(self) -> int:
-        info = await self.redis.xpending(self.keys.stream, GROUP)
+    async def pending_count(self, group: str = GROUP) -> int:
+        info = await self.redis.xpending(self.keys.stream, group)
         return int(info.get("pending", 0)) if info else 0
+
+
+def as_text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def parse_id(value: Any) -> tuple[int, int]:
+    """A stream entry id ``ms-n`` as a pair that orders as the stream does."""
+    ms, _, n = as_text(value).partition("-")
+    return int(ms), int(n or 0)

@@ -19,6 +19,7 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from ..config import PipelineConfig
+from ..domain.endpoints import Endpoints
 from ..domain.events import Event, EventType
 from ..domain.models import Tournament
 from ..domain.state import fold
@@ -42,10 +43,12 @@ class Writer:
         cfg: PipelineConfig,
         metrics: Metrics,
         consumer: str = "writer-1",
+        endpoints: Endpoints | None = None,
     ) -> None:
         self.stream = stream
         self.store = store
         self.projection = projection
+        self.endpoints = endpoints or Endpoints()  # the webhook endpoints, as SQLite holds them
         self.cfg = cfg
         self.metrics = metrics
         self.consumer = consumer
@@ -128,7 +131,7 @@ class Writer:
         self.metrics.commit_seconds.observe(time.perf_counter() - started)
         self.metrics.batch_size.observe(len(entries))
         self.committed_seq = max(self.committed_seq, top)
-        await self._retry_redis(lambda: self.stream.ack_and_trim(ids, self.committed_seq))
+        await self._retry_redis(lambda: self.stream.ack_and_trim(ids, committed=self.committed_seq))
         oldest_ms = int(ids[0].split(b"-")[0])
         self.lag_seconds = max(0.0, time.time() - oldest_ms / 1000)
         self.metrics.writer_lag.set(self.lag_seconds)
@@ -168,11 +171,15 @@ class Writer:
         if e.type.about_tokens:
             fold_token(batch, e)
             return
+        if e.type.about_webhooks:
+            self.fold_endpoints(batch, e)
+            return
         changed = fold(self.projection, e)
         if changed is None:
             return
         tid = e.tournament_id
         if e.type is EventType.TOURNAMENT_DELETED:
+            self.fold_endpoints(batch, e)  # its webhook endpoints go with it
             batch.deleted.add(tid)
             batch.tournaments.pop(tid, None)
             batch.matches.pop(tid, None)
@@ -186,6 +193,10 @@ class Writer:
             batch.cleared.add(tid)
             batch.matches[tid] = set()
         batch.matches.setdefault(tid, set()).update(changed)
+
+    def fold_endpoints(self, batch: Batch, e: Event) -> None:
+        for eid in self.endpoints.apply(e):
+            batch.webhooks[eid] = self.endpoints.by_id.get(eid)
 
     async def _write_until_stored(self, batch: Batch) -> None:
         delay = 0.1

@@ -51,6 +51,7 @@ class Side:
     sid: str = ""  # a station
     mid: str | None = None  # a ready match
     done_mid: str | None = None  # a decided match (to reopen)
+    wid: str | None = None  # a webhook endpoint of the tournament
     tokens: dict[str, str] | None = None
     token_ids: dict[str, str] | None = None
 
@@ -63,6 +64,7 @@ class Cell:
     ids: Side  # A itself for own cells, B for foreign ones
     token: str | None
     spare_token_id: str
+    server_wid: str = ""  # a server-wide webhook endpoint
 
 
 Send = Callable[[Server, Cell], int]
@@ -100,11 +102,14 @@ class Row:
 
 
 def http(method: str, path: str, body: Callable[[Cell], Any] | None = None) -> Send:
-    """``path`` is formatted with {tid} (A), {pid}, {mid}, {done} (own or foreign ids)."""
+    """``path`` is formatted with {tid} (A), {pid}, {mid}, {done}, {wid} (own or foreign ids),
+    {hook} (the server-wide endpoint; foreign: B's endpoint)."""
 
     def send(server: Server, cell: Cell) -> int:
+        hook = cell.server_wid if cell.ids is cell.a else cell.ids.wid
         url = path.format(tid=cell.a.tid, pid=cell.ids.pid, mid=cell.ids.mid, sid=cell.ids.sid,
-                          done=cell.ids.done_mid, token_id=cell.spare_token_id)  # fmt: skip
+                          done=cell.ids.done_mid, token_id=cell.spare_token_id,
+                          wid=cell.ids.wid, hook=hook)  # fmt: skip
         c = client(server, cell.token)
         if body is None:
             return c.request(method, url).status_code
@@ -164,6 +169,13 @@ def revoke_token(server: Server, cell: Cell) -> int:
     return c.delete(f"/api/v1/tokens/{token_id}").status_code
 
 
+def delete_server_webhook(server: Server, cell: Cell) -> int:
+    wid = cell.server_wid if cell.ids is cell.a else cell.ids.wid
+    if cell.token == ADMIN and cell.ids is cell.a:  # the one allowed call: delete one made for it
+        wid = client(server).post("/api/v1/webhooks", json={"url": HOOK}).json()["id"]
+    return client(server, cell.token).delete(f"/api/v1/webhooks/{wid}").status_code
+
+
 T = "/api/v1/tournaments/{tid}"
 OPEN = "200 200 200 200 200 200 200 200 200 200"  # no token needed, and a dead one is ignored
 READ = "401 200 200 403 200 403 401 401 200 403"  # a participant link reads its tournament
@@ -175,6 +187,9 @@ REPORT = "401 {ok} {ok} 403 {ok} 403 401 401 403 403"
 REPORT_FOREIGN = "401 404 404 403 404 403 401 401 403 403"
 SIGNUP = "{ok} {ok} {ok} {ok} {ok} {ok} 401 401 {ok} {ok}"  # anyone, while it takes sign-ups
 PARTICIPANT = "401 403 403 403 403 403 401 401 {ok} 403"  # its own link only
+MANAGE_READ = "401 200 200 403 403 403 401 401 403 403"  # webhooks: their secrets' owners only
+ADMIN_FOREIGN = "401 404 403 403 403 403 401 401 403 403"
+HOOK = "http://127.0.0.1:9/hook"  # nothing is sent: the server runs with webhooks.deliver off
 
 # fmt: off
 ROWS = [
@@ -224,6 +239,32 @@ ROWS = [
     Row("POST /api/v1/events", "underway", True, REPORT.format(ok=202), REPORT_FOREIGN,
         http("POST", "/api/v1/events", tick_batch)),
     Row("WS /api/v1/ingest/ws", "underway", True, REPORT.format(ok=202), REPORT_FOREIGN, ingest),
+    Row("GET /tournaments/{tid}/webhooks", "underway", False, MANAGE_READ, None,
+        http("GET", T + "/webhooks")),
+    Row("POST /tournaments/{tid}/webhooks", "underway", True, MANAGE.format(ok=201), None,
+        http("POST", T + "/webhooks", lambda _c: {"url": HOOK})),
+    Row("GET /tournaments/{tid}/webhooks/{wid}", "underway", False, MANAGE_READ,
+        MANAGE_FOREIGN, http("GET", T + "/webhooks/{wid}")),
+    Row("PATCH /tournaments/{tid}/webhooks/{wid}", "underway", True, MANAGE.format(ok=200),
+        MANAGE_FOREIGN, http("PATCH", T + "/webhooks/{wid}",
+                             lambda _c: {"description": uuid.uuid4().hex})),
+    Row("DELETE /tournaments/{tid}/webhooks/{wid}", "underway", True, MANAGE.format(ok=204),
+        MANAGE_FOREIGN, http("DELETE", T + "/webhooks/{wid}")),
+    Row("GET /tournaments/{tid}/webhooks/{wid}/deliveries", "underway", False, MANAGE_READ,
+        MANAGE_FOREIGN, http("GET", T + "/webhooks/{wid}/deliveries")),
+    Row("GET /api/v1/webhooks", "underway", False, ADMIN_ONLY.format(ok=200), None,
+        http("GET", "/api/v1/webhooks")),
+    Row("POST /api/v1/webhooks", "underway", False, ADMIN_ONLY.format(ok=201), None,
+        http("POST", "/api/v1/webhooks", lambda _c: {"url": HOOK, "enabled": False})),
+    Row("GET /api/v1/webhooks/{wid}", "underway", False, ADMIN_ONLY.format(ok=200),
+        ADMIN_FOREIGN, http("GET", "/api/v1/webhooks/{hook}")),
+    Row("PATCH /api/v1/webhooks/{wid}", "underway", False, ADMIN_ONLY.format(ok=200),
+        ADMIN_FOREIGN, http("PATCH", "/api/v1/webhooks/{hook}",
+                            lambda _c: {"description": uuid.uuid4().hex})),
+    Row("DELETE /api/v1/webhooks/{wid}", "underway", False, ADMIN_ONLY.format(ok=204),
+        ADMIN_FOREIGN, delete_server_webhook),
+    Row("GET /api/v1/webhooks/{wid}/deliveries", "underway", False, ADMIN_ONLY.format(ok=200),
+        ADMIN_FOREIGN, http("GET", "/api/v1/webhooks/{hook}/deliveries")),
     Row("POST /api/v1/tokens", "underway", False, ADMIN_ONLY.format(ok=201), None, create_token),
     Row("DELETE /api/v1/tokens/{id}", "underway", False, ADMIN_ONLY.format(ok=204), None,
         revoke_token),
@@ -301,6 +342,9 @@ def make_side(c: httpx.Client, stage: str, name: str) -> Side:
         assert c.post(url, json={"scores": [2, 0]}).status_code == 200
         side.mid, side.done_mid = second["id"], first["id"]
         side.pid = second["slots"][0]["participant_id"]
+    r = c.post(f"/api/v1/tournaments/{side.tid}/webhooks", json={"url": HOOK})
+    assert r.status_code == 201, r.text
+    side.wid = r.json()["id"]
     made = {scope: token(c, side.tid, scope) for scope in ("manage", "report")}
     link = c.post(f"/api/v1/tournaments/{side.tid}/participants/{side.pid}/link").json()
     side.tokens = {"man": made["manage"]["token"], "rep": made["report"]["token"],
@@ -314,6 +358,16 @@ class World:
     a: dict[str, Side]  # by stage
     b: dict[str, Side]
     spare_token_id: str
+    server_wid: str
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server whose webhooks may name loopback, and send nothing."""
+    env = {"TOURNEY_WEBHOOKS_ALLOWED_NETWORKS": "127.0.0.0/8", "TOURNEY_WEBHOOKS_DELIVER": "0"}
+    s = Server(tmp_path_factory.mktemp("authz") / "data", env).start()
+    yield s
+    s.stop()
 
 
 @pytest.fixture(scope="module")
@@ -332,8 +386,10 @@ def world(server: Server) -> World:
         with server.client(side.tokens["expired"]) as early:  # alive until it expires
             assert early.get(f"/api/v1/tournaments/{side.tid}").status_code == 200
     spare = token(c, a["underway"].tid, "report", label="spare")["id"]
+    hook = c.post("/api/v1/webhooks", json={"url": HOOK, "types": ["tournament.created"]})
+    assert hook.status_code == 201, hook.text
     time.sleep(max(0.0, expires - time.monotonic()) + 0.2)
-    return World(a, b, spare)
+    return World(a, b, spare, hook.json()["id"])
 
 
 def token_for(who: str, a: Side, b: Side) -> str | None:
@@ -353,8 +409,9 @@ def snapshot(server: Server, *sides: Side) -> list[Any]:
     for s in sides:
         r = c.get(f"/api/v1/tournaments/{s.tid}")
         events = c.get(f"/api/v1/tournaments/{s.tid}/events", params={"limit": 1000})
-        out += [r.status_code, r.headers.get("etag"), r.json(), len(events.json())]
-    return out
+        hooks = c.get(f"/api/v1/tournaments/{s.tid}/webhooks")
+        out += [r.status_code, r.headers.get("etag"), r.json(), len(events.json()), hooks.json()]
+    return [*out, c.get("/api/v1/webhooks").json()]
 
 
 def run_cell(server: Server, world: World, row: Row, who: str, foreign: bool, want: int) -> int:
@@ -363,9 +420,11 @@ def run_cell(server: Server, world: World, row: Row, who: str, foreign: bool, wa
         c = client(server)
         a = make_side(c, row.stage, f"A fresh {row.name}")
         ids = b if foreign else a
-        return row.send(server, Cell(a, ids, token_for(who, a, b), world.spare_token_id))
+        return row.send(server, Cell(a, ids, token_for(who, a, b), world.spare_token_id,
+                                     world.server_wid))  # fmt: skip
     a = world.a[row.stage]
-    cell = Cell(a, b if foreign else a, token_for(who, a, b), world.spare_token_id)
+    cell = Cell(a, b if foreign else a, token_for(who, a, b), world.spare_token_id,
+                world.server_wid)  # fmt: skip
     before = snapshot(server, a, b)
     got = row.send(server, cell)
     if got >= 400:

@@ -51,6 +51,18 @@ schemathesis.serializer.alias("application/x-ndjson", "text/plain")  # NDJSON: a
 schema = schemathesis.openapi.from_dict(spec())
 
 
+HOOK = "http://127.0.0.1:9/hook"  # nothing is sent: the server runs with webhooks.deliver off
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server whose webhooks may name loopback, and send nothing."""
+    env = {"TOURNEY_WEBHOOKS_ALLOWED_NETWORKS": "127.0.0.0/8", "TOURNEY_WEBHOOKS_DELIVER": "0"}
+    s = Server(tmp_path_factory.mktemp("fuzz") / "data", env).start()
+    yield s
+    s.stop()
+
+
 @pytest.fixture(scope="module")
 def ids(server: Server) -> Iterator[dict[str, list[str]]]:
     """Real ids to put in generated paths: tournaments (pending and underway), participants,
@@ -64,12 +76,15 @@ def ids(server: Server) -> Iterator[dict[str, list[str]]]:
         assert c.post(f"/api/v1/tournaments/{t['id']}/start").status_code == 200
         matches = c.get(f"/api/v1/tournaments/{t['id']}/matches").json()
         tok = c.post("/api/v1/tokens", json={"tournament_id": t["id"], "scope": "report"}).json()
+        hooks = [c.post(f"/api/v1/tournaments/{t['id']}/webhooks", json={"url": HOOK}).json(),
+                 c.post("/api/v1/webhooks", json={"url": HOOK}).json()]  # fmt: skip
     yield {
         "tid": [pending["id"], t["id"]],
         "pid": [p["id"] for p in players],
         "mid": [m["id"] for m in matches],
         "token_id": [tok["id"]],
         "sid": [station["id"]],
+        "wid": [h["id"] for h in hooks],
     }
     print(f"\nfuzzed requests: {SENT}")
 
@@ -95,8 +110,8 @@ def test_openapi(case: Any, server: Server, ids: dict[str, list[str]], session: 
     params = case.path_parameters or {}
     for name, real in ids.items():
         if name in params and rnd.random() < 0.5:
-            if name == "tid" and case.method.upper() == "DELETE" and case.path.endswith("{tid}"):
-                continue
+            if case.method.upper() == "DELETE" and case.path.endswith("{" + name + "}"):
+                continue  # the real ones stay for the other cases
             params[name] = rnd.choice(real)
     response = case.call(base_url=server.url, session=session,
                          headers={"Authorization": f"Bearer {ADMIN}"})  # fmt: skip
@@ -113,12 +128,13 @@ FIELDS = ["name", "format", "settings", "visibility", "seed", "rating", "scores"
           "bye", "group_stage", "playoff", "advance", "signup", "enabled", "code", "capacity",
           "closes_at", "approval", "seeding", "check_in", "minutes_before", "starts_at",
           "call_matches", "round_times", "round", "bracket", "at", "order",
-          "station_id"]  # fmt: skip
+          "station_id", "url", "types", "description"]  # fmt: skip
 WORDS = ["single_elimination", "double_elimination", "round_robin", "swiss", "groups_playoffs",
          "public", "private", "unlisted", "manage", "report", "standard", "natural", "none",
          "simple", "double", "buchholz", "head_to_head", "points", "seed", "auto", "manual",
          "rating", "winners", "losers",
-         "2030-01-01T00:00:00Z", "0001-01-01T00:00:00+01:00", ""]  # fmt: skip
+         "2030-01-01T00:00:00Z", "0001-01-01T00:00:00+01:00", "", HOOK, "discord",
+         "match.ready", "*", "http://10.0.0.1/", "https://[::1]:0/"]  # fmt: skip
 
 
 def json_values(real_ids: list[str]) -> st.SearchStrategy[Any]:
@@ -149,8 +165,10 @@ def targets(server: Server) -> dict[str, Any]:
         st = c.post(f"/api/v1/tournaments/{u['id']}/stations", json={"name": "S1"}).json()
         assert c.post(f"/api/v1/tournaments/{u['id']}/start").status_code == 200
         ready = ready_matches(c, u["id"])
+        hook = c.post(f"/api/v1/tournaments/{u['id']}/webhooks", json={"url": HOOK}).json()
     return {"pending": p["id"], "pending_pid": pp[0]["id"], "underway": u["id"],
             "underway_pid": up[-1]["id"], "mid": ready[0]["id"], "sid": st["id"],
+            "wid": hook["id"],
             "ids": [p["id"], u["id"], pp[0]["id"], up[0]["id"], ready[0]["id"],
                     st["id"]]}  # fmt: skip
 
@@ -171,6 +189,9 @@ WRITES = [
     ("POST", "/api/v1/tournaments/{underway}/stations"),
     ("PATCH", "/api/v1/tournaments/{underway}/stations/{sid}"),
     ("POST", "/api/v1/tournaments/{underway}/matches/{mid}/call"),
+    ("POST", "/api/v1/tournaments/{underway}/webhooks"),
+    ("PATCH", "/api/v1/tournaments/{underway}/webhooks/{wid}"),
+    ("POST", "/api/v1/webhooks"),
 ]
 
 
@@ -178,8 +199,12 @@ def snapshot(c: httpx.Client, t: dict[str, Any]) -> list[Any]:
     out = []
     for tid in (t["pending"], t["underway"]):
         r = c.get(f"/api/v1/tournaments/{tid}")
-        out += [r.headers.get("etag"), r.json()]
-    return out
+        out += [
+            r.headers.get("etag"),
+            r.json(),
+            c.get(f"/api/v1/tournaments/{tid}/webhooks").json(),
+        ]
+    return [*out, c.get("/api/v1/webhooks").json()]
 
 
 @pytest.mark.parametrize(("method", "path"), WRITES, ids=[f"{m} {p}" for m, p in WRITES])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +21,15 @@ import pytest
 
 from tests.conftest import ADMIN, Server
 from tests.helpers import add_players, create_tournament, ready_matches, started
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server whose webhooks may name loopback, and send nothing."""
+    env = {"TOURNEY_WEBHOOKS_ALLOWED_NETWORKS": "127.0.0.0/8", "TOURNEY_WEBHOOKS_DELIVER": "0"}
+    s = Server(tmp_path_factory.mktemp("idempotency") / "data", env).start()
+    yield s
+    s.stop()
 
 
 def token(c: httpx.Client, tid: str, scope: str) -> dict[str, Any]:
@@ -359,6 +368,52 @@ def call_match(c: httpx.Client) -> Case:
                 (200, 200), called)  # fmt: skip
 
 
+# ---- webhooks -----------------------------------------------------------------------------------
+
+HOOK = "http://127.0.0.1:9/hook"
+
+
+def hook_urls(c: httpx.Client, path: str) -> set[str]:
+    return {h["url"] for h in c.get(path).json()["items"]}
+
+
+def create_webhook(c: httpx.Client) -> Case:
+    tid, _, (x, y) = pending_with_two_managers(c)
+    path = f"/api/v1/tournaments/{tid}/webhooks"
+    return Case(Request(x, "POST", path, {"url": HOOK + "/x"}),
+                Request(y, "POST", path, {"url": HOOK + "/y"}), (201, 201),
+                lambda c: {HOOK + "/x", HOOK + "/y"} <= hook_urls(c, path))  # fmt: skip
+
+
+def patch_webhook(c: httpx.Client) -> Case:
+    tid, _, (x, y) = pending_with_two_managers(c)
+    path = f"/api/v1/tournaments/{tid}/webhooks"
+    w1, w2 = (c.post(path, json={"url": HOOK}).json()["id"] for _ in range(2))
+    said = lambda c: {h["description"] for h in c.get(path).json()["items"]}  # noqa: E731
+    return Case(Request(x, "PATCH", f"{path}/{w1}", {"description": "by X"}),
+                Request(y, "PATCH", f"{path}/{w2}", {"description": "by Y"}), (200, 200),
+                lambda c: {"by X", "by Y"} <= said(c))  # fmt: skip
+
+
+def server_webhook(c: httpx.Client) -> Case:
+    t = create_tournament(c, "Idem hooks")
+    manager = token(c, t["id"], "manage")["token"]
+    return Case(Request(ADMIN, "POST", "/api/v1/webhooks", {"url": HOOK, "enabled": False}),
+                Request(manager, "POST", "/api/v1/webhooks", {"url": HOOK, "enabled": False}),
+                (201, 403), lambda c: True)  # fmt: skip
+
+
+def patch_server_webhook(c: httpx.Client) -> Case:
+    t = create_tournament(c, "Idem hooks")
+    manager = token(c, t["id"], "manage")["token"]
+    wid = c.post("/api/v1/webhooks", json={"url": HOOK, "enabled": False}).json()["id"]
+    path = f"/api/v1/webhooks/{wid}"
+    said = lambda c: c.get(path).json()["description"]  # noqa: E731
+    return Case(Request(ADMIN, "PATCH", path, {"description": "by the admin"}),
+                Request(manager, "PATCH", path, {"description": "by a manager"}), (200, 403),
+                lambda c: said(c) == "by the admin")  # fmt: skip
+
+
 CASES: dict[str, Setup] = {
     "PATCH /api/v1/tournaments/{tid}": patch_tournament,
     "POST /api/v1/tournaments/{tid}/participants": add_participants,
@@ -384,6 +439,10 @@ CASES: dict[str, Setup] = {
     "POST /api/v1/tournaments/{tid}/stations": add_stations,
     "PATCH /api/v1/tournaments/{tid}/stations/{sid}": patch_station,
     "POST /api/v1/tournaments/{tid}/matches/{mid}/call": call_match,
+    "POST /api/v1/tournaments/{tid}/webhooks": create_webhook,
+    "PATCH /api/v1/tournaments/{tid}/webhooks/{wid}": patch_webhook,
+    "POST /api/v1/webhooks": server_webhook,
+    "PATCH /api/v1/webhooks/{wid}": patch_server_webhook,
 }
 
 

@@ -15,7 +15,14 @@ from app.service import Outcome, Tick, new_id
 
 
 class Rig:
-    def __init__(self, url: str, data: Path, prefix: str | None = None, **pipeline: Any) -> None:
+    def __init__(
+        self,
+        url: str,
+        data: Path,
+        prefix: str | None = None,
+        webhooks: dict[str, Any] | None = None,
+        **pipeline: Any,
+    ) -> None:
         self.url = url
         self.db = data / "tourney.sqlite3"
         self.prefix = prefix or f"t{secrets.token_hex(4)}:"
@@ -25,6 +32,7 @@ class Rig:
             server=dataclasses.replace(base.server, data_dir=str(data)),
             redis=dataclasses.replace(base.redis, url=url, key_prefix=self.prefix),
             pipeline=dataclasses.replace(base.pipeline, **pipeline),
+            webhooks=dataclasses.replace(base.webhooks, **(webhooks or {})),
         )
 
     async def __aenter__(self) -> Rig:
@@ -33,6 +41,7 @@ class Rig:
         await self.rt.recover()
         self.svc, self.state, self.store = self.rt.service, self.rt.state, self.rt.store
         self.stream, self.writer, self.redis = self.rt.stream, self.rt.writer, self.rt.redis
+        self.dispatcher = self.rt.dispatcher
         await self.stream.ensure_group()
         return self
 

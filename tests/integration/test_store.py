@@ -92,3 +92,24 @@ def test_a_first_version_database_is_migrated(tmp_path: Path) -> None:
     asyncio.run(main())
     with sqlite3.connect(tmp_path / "t.db") as db:
         assert db.execute("SELECT id, seq FROM matches").fetchall() == [("m1", 0)]
+
+
+def test_a_tournament_underway_at_a_restart_still_completes(valkey: Valkey, tmp_path: Path) -> None:
+    """The matches left to play were not counted when a tournament was loaded from SQLite, so
+    its last result did not complete it (nor would a Swiss round have been paired)."""
+
+    async def main() -> None:
+        async with Rig(valkey.url, tmp_path) as rig:
+            tid = await rig.tournament(8)
+            first = [m.id for m in rig.state.tournaments[tid].matches.values()][:2]
+            for mid in first:
+                await rig.result(tid, mid, [2, 1])
+            await rig.drain()
+        async with Rig(valkey.url, tmp_path, rig.prefix) as again:
+            assert again.state.tournaments[tid].open_matches == 5
+            while mids := [m.id for m in again.state.tournaments[tid].matches.values()
+                           if m.state == "ready"]:  # fmt: skip
+                await again.result(tid, mids[0], [2, 1])
+            assert again.state.tournaments[tid].state == "complete"
+
+    asyncio.run(main())
