@@ -161,8 +161,8 @@ def loopback_url(host: str, port: int) -> str:
 
 
 async def serve_and_play(cfg: Config, token: str) -> bool:
-    from .cli import Server, listening_socket, uvicorn_config
     from .main import create_app
+    from .serving import Server, listening_socket, uvicorn_config
 
     config = uvicorn_config(cfg, create_app(cfg))
     server = Server(config)
