@@ -176,8 +176,8 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
 
         async with anyio.create_task_group() as tg:
             tg.start_soon(run_pipeline)
-            tg.start_soon(hub.run_flusher, svc.lookup)
-            tg.start_soon(hub.run_sweeper, svc.lookup)
+            tg.start_soon(hub.run_sender, svc.lookup)
+            tg.start_soon(hub.run_sweeper)
             tg.start_soon(watch_stream, svc, embedded)
             tg.start_soon(watch_loop, metrics)
             if embedded is not None:
@@ -260,7 +260,7 @@ async def going_away(svc: Service) -> None:
     from .api.live import close
 
     log.info("stopping: closing websockets", extra={"subscribers": svc.hub.count})
-    svc.hub.going_away()
+    await svc.hub.going_away()
     for ws in list(svc.hub.gate.sockets):
         await close(ws, 1001, "server stopping")
     with contextlib.suppress(TimeoutError):

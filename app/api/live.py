@@ -15,6 +15,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from ..domain.errors import DomainError
 from ..hub import GOING_AWAY, NORMAL, SLOW, Subscriber, View
 from ..pipeline.appender import Unavailable
+from ..subscribers import QueuedSubscriber
 from .http import (
     CHALLENGE,
     Problem,
@@ -111,17 +112,18 @@ async def subscribe(ws: WebSocket) -> None:
         await ws.accept()
         after = ws.query_params.get("after", "")
         start = int(after) if after.isascii() and after.isdigit() else None
-        direct = DirectSocket.of(ws, svc.cfg.live.max_buffered_bytes)
+        # tourney's own server offers the connection's protocol: the hub then writes to it
+        direct = ws.scope.get("extensions", {}).get("tourney.direct")
         sub = svc.hub.subscribe(t, view, start, direct)
         done = asyncio.Event()
         sub.on_slow = lambda: abort_later(ws, done)
         try:
-            if direct is not None:
+            if isinstance(sub, QueuedSubscriber):
+                await queued(ws, sub)
+            else:
                 # the hub writes to the socket itself; this task only listens and closes
                 sub.on_close = lambda code: closing(ws, code)
                 await receive_loop(ws, sub)
-            else:
-                await queued(ws, sub)
         finally:
             svc.hub.unsubscribe(sub)
             done.set()
@@ -146,7 +148,7 @@ def abort_later(ws: WebSocket, done: asyncio.Event, grace: float = 2.0) -> None:
     asyncio.get_running_loop().call_later(grace, abort)
 
 
-async def queued(ws: WebSocket, sub: Subscriber) -> None:
+async def queued(ws: WebSocket, sub: QueuedSubscriber) -> None:
     """A subscriber served through the ASGI send path: a pump task sends its queue."""
     receiver = asyncio.create_task(receive_loop(ws, sub))
     try:
@@ -155,35 +157,6 @@ async def queued(ws: WebSocket, sub: Subscriber) -> None:
         pass  # the peer went away (or was dropped) mid-send
     finally:
         receiver.cancel()
-
-
-class DirectSocket:
-    """The transport under a WebSocket that tourney's server offers (see cli.DirectWebSocket):
-    frames are written to it at once, no task or queue per subscriber. A subscriber with more
-    than ``limit`` bytes waiting in it has fallen behind."""
-
-    __slots__ = ("limit", "proto", "transport")
-
-    def __init__(self, proto: Any, limit: int) -> None:
-        self.proto = proto
-        self.transport = proto.transport
-        self.limit = limit
-
-    @classmethod
-    def of(cls, ws: WebSocket, limit: int) -> DirectSocket | None:
-        proto = ws.scope.get("extensions", {}).get("tourney.direct")
-        return cls(proto, limit) if proto is not None else None
-
-    def write(self, data: bytes) -> bool:
-        if self.proto.close_sent or self.transport.is_closing():
-            return True  # closing: nothing more goes out, and nothing is wrong
-        if self.transport.get_write_buffer_size() > self.limit:
-            return False
-        self.transport.write(data)
-        return True
-
-    def behind(self) -> bool:
-        return bool(self.transport.get_write_buffer_size())
 
 
 CLOSING: set[asyncio.Task[None]] = set()
@@ -212,9 +185,7 @@ async def receive_loop(ws: WebSocket, sub: Subscriber) -> None:
     while True:
         message = await ws.receive()
         if message["type"] == "websocket.disconnect":
-            sub.close_code = sub.close_code or NORMAL
-            sub.queue.clear()
-            sub.wake.set()
+            sub.gone()
             return
         handle_client_message(svc, sub, message)
 
@@ -234,7 +205,7 @@ def handle_client_message(svc: Any, sub: Subscriber, message: Any) -> None:
         svc.hub.push(sub, '{"type":"pong"}')
 
 
-async def pump_frames(ws: WebSocket, sub: Subscriber) -> None:
+async def pump_frames(ws: WebSocket, sub: QueuedSubscriber) -> None:
     """Send queued frames in order, a heartbeat when idle; return once the subscriber is to be
     closed (after what was queued for it is sent)."""
     frames = service(ws).metrics.frames
@@ -243,7 +214,6 @@ async def pump_frames(ws: WebSocket, sub: Subscriber) -> None:
         sub.wake.clear()
         while (frame := sub.take()) is not None:
             await ws.send_text(frame)
-            sub.busy = True
             frames[frame[9 : frame.find('"', 9)]] += 1  # '{"type":"<kind>"...'
         if sub.close_code is not None:
             return
