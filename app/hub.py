@@ -234,7 +234,14 @@ class Hub:
             if group.due <= now:
                 self._ready(room)
             else:
-                loop.call_at(group.due, self._ready, room)
+                loop.call_at(group.due, self._due, room, group, group.due)
+
+    def _due(self, room: Room, group: Group, due: float) -> None:
+        """A group's interval ended. The timer may fire a little early (uvloop counts in
+        milliseconds): it is due now, unless it was flushed meanwhile."""
+        if group.due == due:
+            group.due = min(due, asyncio.get_running_loop().time())
+            self._ready(room)
 
     def _ready(self, room: Room) -> None:
         if not room.queued:
