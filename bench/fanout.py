@@ -11,8 +11,10 @@ phase, with a settle after each:
 - lone: ``--lone`` live ticks, one every ``--lone-gap`` s (each alone in its tick interval);
 - steady: live ticks at ``--steady-rate``/s for ``--steady-seconds`` s (coalesced by the server);
 - results: ``--results`` results, one every ``--result-interval`` s (never coalesced).
-Ticks go to one match (``POST .../matches/{mid}/live``, the send time in ``detail.bench_sent``),
-results to others (``POST .../result``, the Idempotency-Key is the event id). A separate process
+Ticks go to one match with their send time in ``detail.bench_sent`` (lone ones by
+``POST .../matches/{mid}/live``; steady ones one a frame on the ingest WebSocket, so they are
+sent at the rate and applied in order), results to others (``POST .../result``, the
+Idempotency-Key is the event id). A separate process
 samples ``GET /healthz`` every 50 ms throughout.
 
 Latency is a subscriber's receive time minus the driver's send time of the POST (the HTTP round
@@ -37,6 +39,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -44,9 +47,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from common import Tourney, cpu_seconds, free_port, open_fds, rss_kib, tournament, wait_ready
+from common import ADMIN, Tourney, cpu_seconds, free_port, open_fds, rss_kib, tournament, wait_ready
 from loadgen import pct
 from profile_summary import summarise
+from websockets.sync.client import connect
 from wsload import floats, raise_nofile, start_holders
 
 
@@ -118,6 +122,7 @@ class Phase:
     start: Mark
     end: Mark
     sent: int = 0
+    seconds: float = 0.0  # sending took
     post_lat: list[float] = field(default_factory=list)
     statuses: Counter[int] = field(default_factory=Counter)
 
@@ -139,6 +144,8 @@ class Run:
         self.clients: list[Any] = []
         self.counters: list[Any] = []
         self.valkey_pid = child_pid(server.pid)
+        self.local = threading.local()
+        self.lock = threading.Lock()
 
     def mark(self) -> Mark:
         me = resource.getrusage(resource.RUSAGE_SELF)
@@ -152,15 +159,20 @@ class Run:
         )
 
     def post(self, phase: Phase, url: str, body: dict[str, Any], key: str | None = None) -> None:
+        """One POST on this thread's connection (steady ticks come from several threads)."""
+        c = getattr(self.local, "c", None)
+        if c is None:
+            c = self.local.c = self.server.client()
         began = time.perf_counter()
         headers = {"Idempotency-Key": key} if key else {}
         try:
-            r = self.c.post(url, json=body, headers=headers)
-            phase.statuses[r.status_code] += 1
+            status: int | str = c.post(url, json=body, headers=headers).status_code
         except httpx.HTTPError as exc:
-            phase.statuses[type(exc).__name__] += 1  # type: ignore[index]
-        phase.post_lat.append(time.perf_counter() - began)
-        phase.sent += 1
+            status = type(exc).__name__
+        with self.lock:
+            phase.statuses[status] += 1  # type: ignore[index]
+            phase.post_lat.append(time.perf_counter() - began)
+            phase.sent += 1
 
     def phase(self, name: str, body: Any, profile: bool) -> Phase:
         spy = start_py_spy(self.server.pid, name) if profile else None
@@ -173,6 +185,13 @@ class Run:
             spy.wait(60)
             print(summarise(Path(spy.args[-1]).read_text(), name))
         return p
+
+
+def read_acks(ws: Any, n: int, p: Phase) -> None:
+    """The ingest WebSocket's answers: one per tick sent, an ack or an error."""
+    for _ in range(n):
+        reply = json.loads(ws.recv(timeout=60))
+        p.statuses[202 if reply["type"] == "ack" else reply.get("status", 0)] += 1
 
 
 def child_pid(pid: int) -> int | None:
@@ -300,10 +319,26 @@ def drive(run: Run, tid: str, ready: list[str]) -> tuple[Any, ...]:
             time.sleep(max(0.0, a.lone_gap - (time.perf_counter() - began)))
 
     def steady(p: Phase) -> None:
-        began = time.perf_counter()
-        for k in range(int(a.steady_rate * a.steady_seconds)):
-            tick(p, 1000 + k)
-            time.sleep(max(0.0, began + (k + 1) / a.steady_rate - time.perf_counter()))
+        """At the rate whatever the server's answers take, in order: one tick a frame on the
+        ingest WebSocket, the acknowledgements read by another thread (the floor: POSTs)."""
+        n, began = int(a.steady_rate * a.steady_seconds), time.perf_counter()
+        if a.baseline:
+            for k in range(n):
+                tick(p, 1000 + k)
+                time.sleep(max(0.0, began + (k + 1) / a.steady_rate - time.perf_counter()))
+            return
+        url = f"ws://127.0.0.1:{t.port}/api/v1/ingest/ws"
+        with connect(url, additional_headers={"Authorization": f"Bearer {ADMIN}"}) as ws:
+            acks = threading.Thread(target=read_acks, args=(ws, n, p), daemon=True)
+            acks.start()
+            for k in range(n):
+                item = {"tournament_id": tid, "match_id": tick_mid, "scores": [1000 + k, 0],
+                        "detail": {"bench_sent": time.time()}}  # fmt: skip
+                ws.send(json.dumps(item))
+                p.sent += 1
+                time.sleep(max(0.0, began + (k + 1) / a.steady_rate - time.perf_counter()))
+            p.seconds = time.perf_counter() - began
+            acks.join(60)
 
     def results(p: Phase) -> None:
         for i, mid in enumerate(result_mids):
@@ -378,7 +413,8 @@ def report(
               f" {p.per_1000('driver'):7.2f} {p.per_1000('valkey'):7.2f}"
               f"  {ms(sorted(p.post_lat), 0.99):8.1f} {ms(hzl, 0.5):12.1f} {ms(hzl, 0.99):6.1f}"
               f" {(hzl[-1] * 1000 if hzl else 0):6.1f}"
-              f"{'  POST errors ' + str(bad) if bad else ''}")  # fmt: skip
+              f"{'  POST errors ' + str(bad) if bad else ''}"
+              f"{f'  (sent at {p.sent / p.seconds:.0f}/s)' if p.seconds else ''}")  # fmt: skip
         if p.name in ("lone", "results"):
             verdict[f"{p.name}_p99_le_100ms"] = bool(lat) and ms(sorted(lat), 0.99) <= 100
         if p.deliveries:
