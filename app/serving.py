@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import socket
+from collections.abc import Callable
 from typing import Any
 
 import uvicorn
@@ -96,7 +97,24 @@ class GuardedHttp(HttpToolsProtocol):
 class DirectWebSocket(WebSocketsSansIOProtocol):
     """uvicorn's sans-I/O WebSocket protocol, offering itself to the app as the extension
     ``tourney.direct``: the hub then writes each prebuilt frame straight to the transport,
-    instead of one task and four layers of ASGI sends per subscriber per frame."""
+    instead of one task and four layers of ASGI sends per subscriber per frame.
+
+    Once a close frame has gone out (ours or the answer to the client's), nothing more may be
+    written: ``on_close_sent``, if the app set it, is called then, so the hub's write loop need
+    not ask this object before every frame."""
+
+    _close_sent = False
+    on_close_sent: Callable[[], object] | None = None
+
+    @property
+    def close_sent(self) -> bool:
+        return self._close_sent
+
+    @close_sent.setter
+    def close_sent(self, value: bool) -> None:
+        self._close_sent = value
+        if value and self.on_close_sent is not None:
+            self.on_close_sent()
 
     async def run_asgi(self) -> None:
         extensions: dict[str, Any] = self.scope.setdefault("extensions", {})

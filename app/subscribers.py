@@ -122,20 +122,23 @@ class Subscriber:
 
 
 class DirectSubscriber(Subscriber):
-    """Written to at once. ``proto`` is the connection's WebSocket protocol (it knows whether a
-    close frame went out); ``transport`` the socket under it."""
+    """Written to at once. ``proto`` is the connection's WebSocket protocol: it says when a
+    close frame went out (after which nothing more may be written); ``transport`` is the socket
+    under it, the one object the write loop touches besides this one."""
 
-    __slots__ = ("limit", "proto", "transport")
+    __slots__ = ("limit", "transport")
 
     def __init__(self, tid: str, view: View, proto: Any, limit: int) -> None:
         super().__init__(tid, view)
-        self.proto = proto
         self.transport = proto.transport
         self.limit = limit
+        proto.on_close_sent = self.gone
+        if proto.close_sent:
+            self.gone()
 
     def send(self, frame: Frame) -> bool:
         tr = self.transport
-        if self.close_code is not None or tr.is_closing() or self.proto.close_sent:
+        if self.close_code is not None or tr.is_closing():
             return True  # closing: nothing more goes out, and nothing is wrong
         if tr.get_write_buffer_size() > self.limit:
             return False
@@ -144,7 +147,7 @@ class DirectSubscriber(Subscriber):
 
     def send_live(self, frames: LiveFrames) -> bool:
         tr = self.transport
-        if self.close_code is not None or tr.is_closing() or self.proto.close_sent:
+        if self.close_code is not None or tr.is_closing():
             return True
         if tr.get_write_buffer_size():  # still writing: skip; the next carries every live match
             self.live_tail = True

@@ -67,6 +67,7 @@ class Proto:
     def __init__(self, transport: Any) -> None:
         self.transport = transport
         self.close_sent = False
+        self.on_close_sent: Any = None
 
 
 def cpu() -> tuple[float, float]:
