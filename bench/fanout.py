@@ -215,6 +215,10 @@ def ms(values: list[float], q: float) -> float:
     return pct(values, q) * 1000
 
 
+def post_p99(p: Phase) -> str:
+    return f"{ms(sorted(p.post_lat), 0.99):.1f}" if p.post_lat else "-"
+
+
 def lat_cols(values: list[float]) -> str:
     v = sorted(values)
     if not v:
@@ -411,7 +415,7 @@ def report(
         print(f"{p.name:<8} {p.sent:>5} {p.deliveries:>10.0f} {lat_cols(lat)}"
               f"  {p.per_1000('server'):7.2f} {p.per_1000('clients'):7.2f}"
               f" {p.per_1000('driver'):7.2f} {p.per_1000('valkey'):7.2f}"
-              f"  {ms(sorted(p.post_lat), 0.99):8.1f} {ms(hzl, 0.5):12.1f} {ms(hzl, 0.99):6.1f}"
+              f"  {post_p99(p):>8} {ms(hzl, 0.5):12.1f} {ms(hzl, 0.99):6.1f}"
               f" {(hzl[-1] * 1000 if hzl else 0):6.1f}"
               f"{'  POST errors ' + str(bad) if bad else ''}"
               f"{f'  (sent at {p.sent / p.seconds:.0f}/s)' if p.seconds else ''}")  # fmt: skip
