@@ -253,3 +253,32 @@ def test_ticks_inside_the_interval_always_go_out_at_its_end() -> None:
     for interval_ms in (10, 30, 50, 70):
         with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
             assert runner.run(run(interval_ms)) == list(range(12)), interval_ms
+
+
+def test_a_heartbeat_goes_to_views_sent_nothing_since_the_last_sweep() -> None:
+    async def run() -> tuple[list[str], list[str]]:
+        hub = Hub(LiveConfig(), Metrics())
+        world = World(hub)
+        sender = asyncio.create_task(hub.run_sender(lambda tid: world.t))
+        one_match = View(world.open_matches()[0])  # a rename sends this view nothing
+        quiet, busy = hub.subscribe(world.t, one_match), hub.subscribe(world.t, View())
+        assert isinstance(quiet, QueuedSubscriber) and isinstance(busy, QueuedSubscriber)
+        for sub in (quiet, busy):
+            sub.take()  # the snapshots
+        hub.sweep(0.0)  # nothing was sent since the room opened: both views are idle
+        await hub.idle.wait()
+        world.emit("participant.updated",
+                   engine.update_participant(world.t, "p0", {"name": "Renamed"}))  # fmt: skip
+        await hub.idle.wait()
+        hub.sweep(1.0)  # the full view was sent the rename, the match's view nothing
+        await hub.idle.wait()
+        hub.sweep(2.0)  # neither was sent anything since the last sweep
+        await hub.idle.wait()
+        sender.cancel()
+        kinds = [[json.loads(f)["type"] for f in list(s.queue)] for s in (quiet, busy)]
+        return kinds[0], kinds[1]
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        quiet, busy = runner.run(run())
+    assert quiet == ["heartbeat", "heartbeat", "heartbeat"]
+    assert busy == ["heartbeat", "event", "heartbeat"]
