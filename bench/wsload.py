@@ -23,6 +23,7 @@ import contextlib
 import errno
 import multiprocessing as mp
 import os
+import re
 import resource
 import time
 from array import array
@@ -30,7 +31,7 @@ from collections import Counter
 from typing import Any
 
 EVENT_ID = b'"event":{"id":"'
-SENT = b'"bench_sent":'
+SENT = re.compile(rb'"bench_sent":([0-9.eE+-]+)')
 CLOSE_1000 = b"\x88\x82\x00\x00\x00\x00\x03\xe8"  # a masked close frame, code 1000
 
 
@@ -142,18 +143,10 @@ def floats(raw: bytes) -> array[float]:
 
 def newest_sent(payload: bytes) -> float | None:
     """The largest ``bench_sent`` in a live frame (each ticked match carries its newest)."""
-    newest = None
-    i = payload.find(SENT)
-    while i >= 0:
-        start = i + len(SENT)
-        end = start
-        while payload[end] in b"0123456789.eE+-":
-            end += 1
-        value = float(payload[start:end])
-        if newest is None or value > newest:
-            newest = value
-        i = payload.find(SENT, end)
-    return newest
+    found = SENT.findall(payload)
+    if not found:
+        return None
+    return float(found[0]) if len(found) == 1 else max(map(float, found))
 
 
 class Conn(asyncio.Protocol):
