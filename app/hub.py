@@ -8,7 +8,9 @@ No Redis, no SQL here.
 - Live score ticks only mark their match dirty in each view that shows it. A view that was sent
   no live frame in the last ``tick_interval_ms`` is flushed at once (the leading edge); ticks
   inside the interval are coalesced into one frame at its end with the newest score of each
-  dirty match. A subscriber that missed a live frame gets every live match in its next one.
+  dirty match. The interval counts from the end of the last live frame's writing, so a view too
+  big to write within one still rests an interval between frames. A subscriber that missed a
+  live frame gets every live match in its next one.
 - The sender writes in slices of a few milliseconds and yields to the event loop between
   them, so a fan-out to thousands never holds up requests (or the POST that caused it).
 """
@@ -44,6 +46,7 @@ __all__ = ["GOING_AWAY", "NORMAL", "SLOW", "Gate", "Hub", "Subscriber", "View"]
 log = logging.getLogger("tourney.hub")
 
 CHUNK = 256  # subscribers written between two looks at the clock
+WRITING = float("inf")  # a group's ``due`` while its live frame is being written
 SLICE_SECONDS = 0.004  # then the sender yields to the event loop
 
 
@@ -222,19 +225,23 @@ class Hub:
         if room is None or not room.groups:
             return
         room.ticks += 1
-        loop = asyncio.get_running_loop()
-        now = loop.time()
+        now = asyncio.get_running_loop().time()
         for group in room.groups.values():
             if not group.view.covers(match_id):
                 continue
             group.dirty.add(match_id)
-            if group.due is not None:
-                continue  # already on its way
-            group.due = max(now, group.sent_at + self.interval)
-            if group.due <= now:
-                self._ready(room)
-            else:
-                loop.call_at(group.due, self._due, room, group, group.due)
+            if group.due is None:  # else already on its way
+                self._schedule(room, group, now)
+
+    def _schedule(self, room: Room, group: Group, now: float) -> None:
+        """The group's dirty matches go out at once if its last live frame was written more
+        than an interval ago, else an interval after it was."""
+        group.due = max(now, group.sent_at + self.interval)
+        if group.due <= now:
+            self._ready(room)
+        else:
+            loop = asyncio.get_running_loop()
+            loop.call_at(group.due, self._due, room, group, group.due)
 
     def _due(self, room: Room, group: Group, due: float) -> None:
         """A group's interval ended. The timer may fire a little early (uvloop counts in
@@ -286,7 +293,7 @@ class Hub:
         flushed: set[str] = set()
         for group in due:
             flushed |= group.dirty
-            await self.flush_live(t, group, now)
+            await self.flush_live(t, room, group)
         if due:
             self.metrics.ticks_coalesced.inc(max(0, room.ticks - len(flushed)))
             room.ticks = 0
@@ -328,11 +335,21 @@ class Hub:
         for sub in slow:
             self.close(sub, SLOW)
 
-    async def flush_live(self, t: Tournament, group: Group, now: float) -> None:
+    async def flush_live(self, t: Tournament, room: Room, group: Group) -> None:
         """One live frame to every subscriber of ``group``: the newest score of each dirty match
-        (or of every live match, to one that missed a live frame)."""
+        (or of every live match, to one that missed a live frame). The interval to the next one
+        counts from the end of this one, so a view too big to write in an interval gets a frame
+        per interval of rest, never back to back."""
         dirty, group.dirty = group.dirty, set()
-        group.due, group.sent_at = None, now
+        group.due = WRITING  # ticks meanwhile wait for the end of this frame
+        try:
+            await self.write_live(t, group, dirty)
+        finally:
+            group.due = None
+            if group.dirty:
+                self._schedule(room, group, group.sent_at)
+
+    async def write_live(self, t: Tournament, group: Group, dirty: set[str]) -> None:
         text = group.view.live_frame(t, dirty)
         if text is None:
             return
@@ -348,6 +365,7 @@ class Hub:
         async for chunk in in_slices(subs):
             for sub in chunk:
                 sub.send_live(frames)
+        group.sent_at = asyncio.get_running_loop().time()
         self.metrics.frames[frames.delta.kinds[0]] += len(subs)
 
     # ---- heartbeats and forgetting ----------------------------------------------------------
