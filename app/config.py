@@ -113,7 +113,7 @@ class LiveConfig:
         256, "Structural frames queued for one subscriber before it is closed with 1013."
     )
     tick_interval_ms: int = setting(
-        100,
+        50,
         "Live frames go out at most this often per view: a tick after a quiet interval at once,"
         " the ticks after it together at the interval's end, newest score per match.",
     )
