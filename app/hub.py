@@ -46,8 +46,8 @@ __all__ = ["GOING_AWAY", "NORMAL", "SLOW", "Gate", "Hub", "Subscriber", "View"]
 log = logging.getLogger("tourney.hub")
 
 CHUNK = 256  # subscribers written between two looks at the clock
+SLICE_SECONDS = 0.004  # once this much time has passed, the sender yields to the event loop
 WRITING = float("inf")  # a group's ``due`` while its live frame is being written
-SLICE_SECONDS = 0.004  # then the sender yields to the event loop
 
 
 class Group:
@@ -281,9 +281,9 @@ class Hub:
             pending, published = list(room.outbox), room.outbox[0][2]
             room.outbox.clear()
             for key, group in list(room.groups.items()):
-                frames = [(seq, frames[key]) for seq, frames, _ in pending if key in frames]
-                if frames:
-                    await self.fan_out(group, frames)
+                ours = [(seq, by_view[key]) for seq, by_view, _ in pending if key in by_view]
+                if ours:
+                    await self.fan_out(group, ours)
             self.metrics.fanout_seconds.observe(time.perf_counter() - published)
         t = lookup(room.tid)
         if t is None:
