@@ -150,7 +150,9 @@ class LiveConfig:
         256, "Structural frames queued for one subscriber before it is closed with 1013."
     )
     tick_interval_ms: int = setting(
-        100, "Live score ticks are coalesced per match and sent at most this often."
+        50,
+        "Live frames go out at most this often per view: a tick after a quiet interval at once,"
+        " the ticks after it together at the interval's end, newest score per match.",
     )
     heartbeat_seconds: float = setting(15.0, "A heartbeat frame is sent to idle subscribers.")
     replay_events: int = setting(

@@ -163,8 +163,8 @@ def with_admin_token(cfg: Config) -> tuple[Config, str, bool]:
 
 
 async def serve_and_play(cfg: Config, token: str) -> bool:
-    from .cli import Server, listening_socket, uvicorn_config
     from .main import create_app
+    from .serving import Server, listening_socket, uvicorn_config
 
     config = uvicorn_config(cfg, create_app(cfg))
     server = Server(config)

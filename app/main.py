@@ -140,7 +140,7 @@ def raise_fd_limit(metrics: Metrics) -> None:
 async def going_away(rt: Runtime) -> None:
     """A stop: subscribers get what is queued, then 1001; ingest sockets get 1001."""
     log.info("stopping: closing websockets", extra={"subscribers": rt.hub.count})
-    rt.hub.going_away()
+    await rt.hub.going_away()
     for ws in list(rt.hub.gate.sockets):
         await close(ws, 1001, "server stopping")
     with contextlib.suppress(TimeoutError):

@@ -140,8 +140,9 @@ class Metrics:
         )  # fmt: skip
         self.fanout_seconds = Histogram(
             "tourney_fanout_duration_seconds",
-            "Time to serialise an event and queue it for every subscriber of its tournament.",
-            buckets=(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1),
+            "Time from a structural event's publication until it was written to every subscriber.",
+            buckets=(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                     0.25, 0.5, 1.0, 2.5),
             registry=r,
         )  # fmt: skip
         self.loop_lag = Gauge(

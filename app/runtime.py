@@ -268,8 +268,8 @@ class Runtime:
         """Every loop of the process in one task group; on leaving, ``shutdown``."""
         async with anyio.create_task_group() as tg:
             tg.start_soon(self._pipeline)
-            tg.start_soon(self.hub.run_flusher, self.state.lookup)
-            tg.start_soon(self.hub.run_sweeper, self.state.lookup)
+            tg.start_soon(self.hub.run_sender, self.state.lookup)
+            tg.start_soon(self.hub.run_sweeper)
             tg.start_soon(self._watch_stream)
             tg.start_soon(self._clock)
             tg.start_soon(watch_loop, self.metrics)

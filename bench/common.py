@@ -30,7 +30,8 @@ def free_port() -> int:
 class Tourney:
     """A tourney server subprocess on its embedded defaults, in a fresh data directory."""
 
-    def __init__(self, env: dict[str, str] | None = None) -> None:
+    def __init__(self, env: dict[str, str] | None = None, root: Path = ROOT) -> None:
+        self.root = root  # another checkout's app, to compare against
         self.dir = Path(tempfile.mkdtemp(prefix="tourney-bench-"))
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -47,7 +48,7 @@ class Tourney:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "app", "serve", "--port", str(self.port),
              "--data-dir", str(self.dir / "data")],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL,
+            cwd=self.root, env=self.env, stdout=subprocess.DEVNULL,
             stderr=open(self.dir / "server.log", "wb"),
         )  # fmt: skip
         wait_ready(self.url + "/readyz", self.proc)

@@ -193,7 +193,6 @@ def main() -> None:
     ap.add_argument("--churn", type=float, default=50, help="subscribers replaced per second")
     ap.add_argument("--procs", type=int, default=2)
     ap.add_argument("--players", type=int, default=32)
-    ap.add_argument("--compression", default="deflate", choices=["deflate", "none"])
     a = ap.parse_args()
     assert 0 < a.minutes <= 60, "--minutes is bounded: at most 60"
     raise_nofile()
@@ -201,7 +200,7 @@ def main() -> None:
         f"machine: {os.cpu_count()} cores; soak {a.minutes:g} min: ticks {a.tick_rate:.0f}/s in"
         f" batches of {a.tick_batch}, a result every {a.result_interval} s, reads"
         f" {a.read_rate:.0f}/s, {a.held} subscribers held with {a.churn:.0f}/s churning"
-        f" ({a.procs} processes, compression={a.compression})"
+        f" ({a.procs} client processes)"
     )
     with Tourney(dict(LIMITS)) as t:
         ctx = mp.get_context("spawn")
@@ -223,14 +222,14 @@ async def run(t: Tourney, a: argparse.Namespace, d: Driver, ctx: Any, current: A
         for p in range(a.procs):
             args = {
                 "worker": p,
-                "base": f"ws://127.0.0.1:{t.port}",
+                "host": "127.0.0.1",
+                "port": t.port,
                 "prefix": "SK-",
                 "held": a.held // a.procs,
                 "churn": a.churn / a.procs,
                 "t0": d.t0,
                 "bucket_seconds": 60,
                 "seconds": a.minutes * 60 + 5,
-                "compression": None if a.compression == "none" else "deflate",
             }
             procs.append(
                 ctx.Process(target=churn_worker, args=(args, out, stop, current), daemon=True)

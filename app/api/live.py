@@ -18,6 +18,7 @@ from ..domain.models import Tournament
 from ..hub import GOING_AWAY, NORMAL, SLOW, Subscriber, View
 from ..runtime import Runtime
 from ..service import Tick
+from ..subscribers import QueuedSubscriber
 from .access import UNAUTHORIZED, hold, nothing
 from .frames import client_message, error_frame, frame_bytes, resume_point
 from .http import (
@@ -158,20 +159,20 @@ async def serve(
     """Subscribe, serve until the subscription ends; the subscriber and the close reasons."""
     svc = runtime(ws)
     start = resume_point(t, ws.query_params.get("after"))
-    direct = DirectSocket.of(ws, svc.cfg.live.max_buffered_bytes)
+    # tourney's own server offers the connection's protocol: the hub then writes to it
+    direct = ws.scope.get("extensions", {}).get("tourney.direct")
     sub = svc.hub.subscribe(t, view, start, direct)
     done = asyncio.Event()
     sub.on_slow = lambda: abort_later(ws, done)
     reasons = dict(CLOSE_REASONS)
-    if direct is not None:
-        # the hub writes to the socket itself; this task only listens and closes
-        sub.on_close = lambda code: closing(ws, code, reasons.get(code))
     release = hold(svc.tokens, who, lambda why: cut_off(svc, sub, reasons, why))
     try:
-        if direct is not None:
-            await receive_loop(ws, sub)
-        else:
+        if isinstance(sub, QueuedSubscriber):
             await queued(ws, sub)
+        else:
+            # the hub writes to the socket itself; this task only listens and closes
+            sub.on_close = lambda code: closing(ws, code, reasons.get(code))
+            await receive_loop(ws, sub)
     finally:
         release()
         svc.hub.unsubscribe(sub)
@@ -183,7 +184,8 @@ def cut_off(svc: Runtime, sub: Subscriber, reasons: dict[int, str], why: str) ->
     """The token that opened a private subscription stopped working: nothing more is sent,
     not even what was queued, and the socket is closed with 4401."""
     reasons[UNAUTHORIZED] = why
-    sub.queue.clear()
+    if isinstance(sub, QueuedSubscriber):
+        sub.queue.clear()
     svc.hub.close(sub, UNAUTHORIZED)
 
 
@@ -200,7 +202,7 @@ def abort_later(ws: WebSocket, done: asyncio.Event, grace: float = 2.0) -> None:
     asyncio.get_running_loop().call_later(grace, abort)
 
 
-async def queued(ws: WebSocket, sub: Subscriber) -> None:
+async def queued(ws: WebSocket, sub: QueuedSubscriber) -> None:
     """A subscriber served through the ASGI send path: a pump task sends its queue."""
     receiver = asyncio.create_task(receive_loop(ws, sub))
     try:
@@ -209,35 +211,6 @@ async def queued(ws: WebSocket, sub: Subscriber) -> None:
         pass  # the peer went away (or was dropped) mid-send
     finally:
         receiver.cancel()
-
-
-class DirectSocket:
-    """The transport under a WebSocket that tourney's server offers (see cli.DirectWebSocket):
-    frames are written to it at once, no task or queue per subscriber. A subscriber with more
-    than ``limit`` bytes waiting in it has fallen behind."""
-
-    __slots__ = ("limit", "proto", "transport")
-
-    def __init__(self, proto: Any, limit: int) -> None:
-        self.proto = proto
-        self.transport = proto.transport
-        self.limit = limit
-
-    @classmethod
-    def of(cls, ws: WebSocket, limit: int) -> DirectSocket | None:
-        proto = ws.scope.get("extensions", {}).get("tourney.direct")
-        return cls(proto, limit) if proto is not None else None
-
-    def write(self, data: bytes) -> bool:
-        if self.proto.close_sent or self.transport.is_closing():
-            return True  # closing: nothing more goes out, and nothing is wrong
-        if self.transport.get_write_buffer_size() > self.limit:
-            return False
-        self.transport.write(data)
-        return True
-
-    def behind(self) -> bool:
-        return bool(self.transport.get_write_buffer_size())
 
 
 CLOSING: set[asyncio.Task[None]] = set()
@@ -266,9 +239,7 @@ async def receive_loop(ws: WebSocket, sub: Subscriber) -> None:
     while True:
         message = await ws.receive()
         if message["type"] == "websocket.disconnect":
-            sub.close_code = sub.close_code or NORMAL
-            sub.queue.clear()
-            sub.wake.set()
+            sub.gone()
             return
         handle_client_message(svc, sub, message)
 
@@ -290,7 +261,7 @@ def handle_client_message(svc: Runtime, sub: Subscriber, message: Any) -> None:
         svc.hub.push(sub, '{"type":"pong"}')
 
 
-async def pump_frames(ws: WebSocket, sub: Subscriber) -> None:
+async def pump_frames(ws: WebSocket, sub: QueuedSubscriber) -> None:
     """Send queued frames in order, a heartbeat when idle; return once the subscriber is to be
     closed (after what was queued for it is sent)."""
     frames = runtime(ws).metrics.frames
@@ -299,7 +270,6 @@ async def pump_frames(ws: WebSocket, sub: Subscriber) -> None:
         sub.wake.clear()
         while (frame := sub.take()) is not None:
             await ws.send_text(frame)
-            sub.busy = True
             frames[frame[9 : frame.find('"', 9)]] += 1  # '{"type":"<kind>"...'
         if sub.close_code is not None:
             return

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..domain.eventday import EntryStatus
 from ..domain.stations import BRACKETS
-from .openapi import (
+from .openapi_parts import (
     ACT,
     NULLABLE_STR,
     READ,

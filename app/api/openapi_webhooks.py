@@ -6,7 +6,7 @@ from typing import Any
 
 from ..domain.endpoints import ALL, MAX_DESCRIPTION, MAX_URL, Format
 from ..domain.webhooks import TYPES
-from .openapi import NULLABLE_STR, W, body, closed, op, path_param, query, ref, shape
+from .openapi_parts import NULLABLE_STR, W, body, closed, op, path_param, query, ref, shape
 
 
 def schemas() -> dict[str, Any]:

@@ -141,3 +141,46 @@ def test_structural_events_arrive_in_order_with_version_plus_one(server: Server)
     versions = [frames[0]["tournament"]["version"]] + [f["version"] for f in frames[1:]]
     assert versions == list(range(versions[0], versions[0] + 10))
     assert frames[-1]["event"]["type"] == "tournament.started"
+
+
+def test_a_lone_tick_goes_out_at_once_and_ticks_inside_the_interval_are_coalesced(
+    make_server: Any,
+) -> None:
+    """Per view: a view sent no live frame in the last interval gets a tick at once (the
+    interval here is long, so only a leading edge can arrive that soon); later ticks inside the
+    interval wait for its end and arrive as one frame with the newest score of each match."""
+    server = make_server(env={"TOURNEY_LIVE_TICK_INTERVAL_MS": "6000"}).start()
+    with server.client() as c:
+        t = started(c, 4)
+    tid = t["id"]
+    a, b = sorted(m["id"] for m in t["matches"] if m["state"] == "ready")[:2]
+    path = f"{server.ws_url}/api/v1/tournaments/{tid}/ws"
+
+    async def run() -> tuple[Any, ...]:
+        async with websockets.connect(path) as full, websockets.connect(
+            f"{path}?match={b}"
+        ) as one, httpx.AsyncClient(
+            base_url=server.url, headers={"Authorization": f"Bearer {ADMIN}"}
+        ) as c:  # fmt: skip
+
+            async def tick(mid: str, scores: list[int]) -> None:
+                r = await c.post(f"/api/v1/tournaments/{tid}/matches/{mid}/live",
+                                 json={"scores": scores})  # fmt: skip
+                assert r.status_code == 202, r.text
+
+            await full.recv(), await one.recv()  # snapshots
+            await tick(a, [1, 0])
+            first = json.loads(await asyncio.wait_for(full.recv(), 4))
+            first_at = time.monotonic()
+            for scores in ([2, 0], [3, 0]):
+                await tick(a, scores)
+            await tick(b, [0, 1])
+            only_b = json.loads(await asyncio.wait_for(one.recv(), 4))  # its view: at once
+            second = json.loads(await asyncio.wait_for(full.recv(), 20))
+            return first, only_b, second, time.monotonic() - first_at
+
+    first, only_b, second, gap = asyncio.run(run())
+    assert first["type"] == "live" and [m["scores"] for m in first["matches"]] == [[1, 0]]
+    assert [(m["id"], m["scores"]) for m in only_b["matches"]] == [(b, [0, 1])]
+    assert sorted((m["id"], m["scores"]) for m in second["matches"]) == [(a, [3, 0]), (b, [0, 1])]
+    assert gap > 4  # held for the rest of the full view's interval

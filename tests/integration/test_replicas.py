@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 from app.domain.commands import CommandName
 from app.domain.events import EventType
@@ -33,6 +35,11 @@ class Replica(Rig):
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
         await super().__aexit__(*exc)
+
+
+async def within(work: Coroutine[Any, Any, None], seconds: float) -> None:
+    """``work``, or a failure that says where it was stuck (never a silent hang)."""
+    await asyncio.wait_for(work, seconds)
 
 
 async def settle(*rigs: Replica, tid: str) -> None:
@@ -75,7 +82,7 @@ def test_a_write_decided_on_a_stale_replica_is_decided_again(
                     EventType.PARTICIPANT_UPDATED
                 )
 
-    asyncio.run(main())
+    asyncio.run(within(main(), 120))
 
 
 def test_live_ticks_from_two_replicas_all_count(valkey: Valkey, tmp_path: Path) -> None:
@@ -100,7 +107,7 @@ def test_live_ticks_from_two_replicas_all_count(valkey: Valkey, tmp_path: Path) 
                     t = r.state.tournaments[tid]
                     assert [t.matches[m].scores for m in ready] == [[19, 0]] * 2 + [[0, 19]] * 2
 
-    asyncio.run(main())
+    asyncio.run(within(main(), 120))
 
 
 def test_the_writer_lease_moves_when_its_holder_stops(valkey: Valkey, tmp_path: Path) -> None:
@@ -135,4 +142,4 @@ def test_the_writer_lease_moves_when_its_holder_stops(valkey: Valkey, tmp_path: 
                 b.rt._stopping.set()
                 await asyncio.wait_for(writing_b, 10)
 
-    asyncio.run(main())
+    asyncio.run(within(main(), 120))

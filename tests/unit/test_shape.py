@@ -53,8 +53,34 @@ def test_the_api_runs_no_sql_and_talks_to_no_redis() -> None:
 
 
 def test_the_hub_knows_nothing_of_redis_or_sql() -> None:
-    names = imports(APP / "hub.py")
-    assert not {n for n in names if n.startswith(("app.pipeline", "app.store"))}
+    for module in ("hub.py", "subscribers.py", "views.py"):
+        names = imports(APP / module)
+        assert not {n for n in names if n.startswith(("app.pipeline", "app.store"))}, module
+
+
+def module_graph() -> dict[str, set[str]]:
+    """Each app module and the app modules it imports (at the top or inside a function)."""
+    paths = {".".join(p.relative_to(APP.parent).with_suffix("").parts).removesuffix(".__init__"): p
+             for p in APP.rglob("*.py")}  # fmt: skip
+
+    def module(name: str) -> str:
+        while name not in paths and "." in name:
+            name = name.rsplit(".", 1)[0]  # app.x.name → app.x
+        return name
+
+    return {m: {module(n) for n in imports(p)} - {m} for m, p in paths.items()}
+
+
+def test_no_two_modules_import_each_other_even_through_others() -> None:
+    graph = module_graph()
+    for start in graph:
+        seen, todo = set(), list(graph[start])
+        while todo:
+            name = todo.pop()
+            assert name != start, f"{start} imports itself through its imports"
+            if name not in seen:
+                seen.add(name)
+                todo.extend(graph.get(name, ()))
 
 
 def test_every_setting_is_in_config_toml_with_its_default() -> None:

@@ -1,0 +1,85 @@
+"""What a subscriber sees, and the frames that carry it: one serialisation per view.
+
+A view is every match or one (``?match=``), whole matches or scores only (``?fields=scores``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from .codec import dumps_text as dumps
+from .domain.events import Event
+from .domain.models import Match, Tournament
+from .domain.names import names
+
+
+def score_view(t: Tournament, m: Match) -> dict[str, Any]:
+    """A light frame's match: ``names`` beside the ``participants`` ids, so a bot needs no
+    second lookup."""
+    return {
+        "id": m.id, "state": m.state, "scores": m.scores, "winner_id": m.winner_id,
+        "participants": m.participants, "names": names(t, m), "live": m.live_detail,
+        "station": m.station,
+    }  # fmt: skip
+
+
+def live_patch(m: Match) -> dict[str, Any]:
+    return {"id": m.id, "state": m.state, "scores": m.scores, "live": m.live_detail, "seq": m.seq}
+
+
+ViewKey = tuple[str | None, bool]
+FULL: ViewKey = (None, False)  # every match, whole
+
+
+class View:
+    """What one kind of subscriber sees: every match, or one; whole matches, or scores only."""
+
+    __slots__ = ("key", "match_id", "scores_only")
+
+    def __init__(self, match_id: str | None = None, scores_only: bool = False) -> None:
+        self.match_id = match_id
+        self.scores_only = scores_only
+        self.key: ViewKey = (match_id, scores_only)
+
+    def covers(self, match_id: str) -> bool:
+        return self.match_id is None or self.match_id == match_id
+
+    def pick(self, t: Tournament, ids: Iterable[str]) -> list[dict[str, Any]]:
+        ms = [t.matches[i] for i in ids if i in t.matches]
+        if self.match_id is not None:
+            ms = [m for m in ms if m.id == self.match_id]
+        return [score_view(t, m) if self.scores_only else m.to_dict() for m in ms]
+
+    def event_frame(self, t: Tournament, e: Event, changed: list[str]) -> str | None:
+        matches = self.pick(t, changed)
+        if self.match_id is not None and not matches:
+            return None
+        if self.scores_only:
+            return dumps({"type": "scores", "seq": e.seq, "event": e.type, "matches": matches})
+        return dumps({"type": "event", "seq": e.seq, "version": t.version, "event": e.public(),
+                      "matches": matches})  # fmt: skip
+
+    def live_frame(self, t: Tournament, ids: Iterable[str]) -> str | None:
+        """Live ticks change only a match's state, scores and live detail: a live frame carries
+        just those, a patch to the match the client already holds (a tenth of the bytes)."""
+        if self.scores_only:
+            matches = self.pick(t, ids)
+        else:
+            ms = [t.matches[i] for i in ids if i in t.matches]
+            if self.match_id is not None:
+                ms = [m for m in ms if m.id == self.match_id]
+            matches = [live_patch(m) for m in ms]
+        if not matches:
+            return None
+        kind = "scores" if self.scores_only else "live"
+        return dumps({"type": kind, "seq": t.seq, "matches": matches})
+
+    def snapshot(self, t: Tournament) -> str:
+        if self.scores_only:
+            ids = [self.match_id] if self.match_id else list(t.matches)
+            return dumps({"type": "snapshot", "seq": t.seq, "matches": self.pick(t, ids)})
+        if self.match_id is not None:
+            m = t.matches[self.match_id]
+            return dumps({"type": "snapshot", "seq": t.seq, "match": m.to_dict()})
+        return dumps({"type": "snapshot", "seq": t.seq, "tournament": t.to_dict()})
