@@ -6,6 +6,7 @@ from typing import Any
 
 from ..domain.formats import FORMATS
 from ..domain.models import RESULTS
+from ..domain.validation import TITLES
 
 JSON = "application/json"
 PROBLEM = "application/problem+json"
@@ -111,6 +112,7 @@ def schemas() -> dict[str, Any]:
         "name": name,
         "seed": {"type": "integer", "minimum": 1, "maximum": 4096},
         "rating": {"type": ["number", "null"], "minimum": -1e6, "maximum": 1e6},
+        "title": {"enum": [*TITLES, None], "description": "FIDE title"},
     }
     return {
         "Problem": {
@@ -150,7 +152,8 @@ def schemas() -> dict[str, Any]:
                        expires_at=NULLABLE_STR),
         "Participant": shape(id={"type": "string"}, name={"type": "string"},
                              seed={"type": "integer"}, rating={"type": ["number", "null"]},
-                             status={"enum": ["active", "disqualified", "withdrawn"]}),
+                             status={"enum": ["active", "disqualified", "withdrawn"]},
+                             title={"enum": [*TITLES, None]}),
         "Match": shape(
             "id", "bracket", "round", "number", "slots", "state", "scores", "winner_id",
             "result", "next",

@@ -15,7 +15,7 @@ from .results import check_best_of_decided as check_best_of_decided
 from .results import forfeit_result as forfeit_result
 from .results import games_list as games_list
 from .results import report_result as report_result
-from .validation import number, obj, only_keys, pair, positive_int, text
+from .validation import number, obj, only_keys, pair, positive_int, text, title
 
 MAX_PARTICIPANTS = 4096
 DECIDED_STATES = ("complete",)
@@ -76,7 +76,7 @@ def add_participants(t: Tournament, items: Any, new_ids: list[str]) -> dict[str,
     for i, raw in enumerate(rows):
         prefix = f"[{i}]." if many else ""
         raw = obj(raw, f"[{i}]" if many else "body")
-        only_keys(raw, {"name", "seed", "rating"}, prefix)
+        only_keys(raw, {"name", "seed", "rating", "title"}, prefix)
         name = text(raw.get("name"), prefix + "name")
         if name.casefold() in names:
             raise Invalid.field(prefix + "name", f"{name!r} is already a participant")
@@ -94,15 +94,20 @@ def add_participants(t: Tournament, items: Any, new_ids: list[str]) -> dict[str,
             if seed in seeds:
                 raise Invalid.field(prefix + "seed", f"seed {seed} is taken")
         seeds.add(seed)
-        out.append({"id": new_ids[i], "name": name, "seed": seed, "rating": rating})
+        row = {"id": new_ids[i], "name": name, "seed": seed, "rating": rating}
+        if raw.get("title") is not None:
+            row["title"] = title(raw["title"], prefix + "title")
+        out.append(row)
     return {"participants": out}
 
 
 def update_participant(t: Tournament, pid: str, body: Any) -> dict[str, Any]:
     p = participant(t, pid)
     body = obj(body, "body")
-    only_keys(body, {"name", "seed", "rating"})
+    only_keys(body, {"name", "seed", "rating", "title"})
     data: dict[str, Any] = {"participant_id": p.id}
+    if "title" in body:
+        data["title"] = None if body["title"] is None else title(body["title"], "title")
     if "name" in body:
         name = text(body["name"], "name")
         if any(
@@ -119,7 +124,7 @@ def update_participant(t: Tournament, pid: str, body: Any) -> dict[str, Any]:
             raise Conflict("seeds can only change while the tournament is pending")
         data["seed"] = positive_int(body["seed"], "seed", len(t.participants))
     if len(data) == 1:
-        raise Invalid("nothing to change: give name, seed or rating")
+        raise Invalid("nothing to change: give name, seed, rating or title")
     return data
 
 
@@ -231,7 +236,9 @@ def _updated(t: Tournament, e: Event) -> list[str]:
 
 def _added(t: Tournament, e: Event) -> list[str]:
     for p in e.data["participants"]:
-        t.participants[p["id"]] = Participant(p["id"], p["name"], p["seed"], p.get("rating"))
+        t.participants[p["id"]] = Participant(
+            p["id"], p["name"], p["seed"], p.get("rating"), title=p.get("title")
+        )
     return []
 
 
@@ -241,6 +248,8 @@ def _participant_updated(t: Tournament, e: Event) -> list[str]:
         p.name = e.data["name"]
     if "rating" in e.data:
         p.rating = e.data["rating"]
+    if "title" in e.data:
+        p.title = e.data["title"]
     if "seed" in e.data:
         reseed(t, p, e.data["seed"])
     return []

@@ -55,6 +55,7 @@ class Participant:
     seed: int
     rating: float | None = None
     status: str = "active"
+    title: str | None = None  # a FIDE title ("GM", "IM", ...): orders Swiss pairing numbers
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -63,11 +64,19 @@ class Participant:
             "seed": self.seed,
             "rating": self.rating,
             "status": self.status,
+            "title": self.title,
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Participant:
-        return cls(d["id"], d["name"], int(d["seed"]), d.get("rating"), d.get("status", "active"))
+        return cls(
+            d["id"],
+            d["name"],
+            int(d["seed"]),
+            d.get("rating"),
+            d.get("status", "active"),
+            d.get("title"),
+        )
 
 
 @dataclass(slots=True)

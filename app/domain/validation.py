@@ -52,3 +52,13 @@ def only_keys(value: dict[str, Any], allowed: set[str], prefix: str = "") -> Non
     for key in value:
         if key not in allowed:
             raise Invalid.field(prefix + key, "is not a known field")
+
+
+# FIDE titles, highest first (FIDE Handbook C.04.2 orders pairing numbers by them).
+TITLES = ("GM", "IM", "WGM", "FM", "WIM", "CM", "WFM", "WCM")
+
+
+def title(value: Any, field: str) -> str:
+    if value not in TITLES:
+        raise Invalid.field(field, f"must be one of {', '.join(TITLES)} (or null)")
+    return str(value)
