@@ -38,7 +38,7 @@ def check_pairing(
             continue  # C.3 binds non-topscorers only
         for p, got in ((a, WHITE), (b, BLACK)):
             diff = p.colour_difference + (1 if got == WHITE else -1)
-            if abs(diff) > 2:
+            if abs(diff) > 2 and abs(diff) > abs(p.colour_difference):
                 out.append(f"{p.id} gets a colour difference of {diff} (C.3)")
             if len(p.colours) >= 2 and p.colours[-1] == p.colours[-2] == got:
                 out.append(f"{p.id} gets the same colour three times running (C.3)")
