@@ -40,7 +40,7 @@ def main() -> None:
                 )
             for v in report.violations if not report.ours.relaxed else []:
                 print(f"  seed {seed} round {report.round}: violation: {v}")
-        print(f"seed {seed}: {size} players, {rounds} rounds", flush=True)
+        print(f"seed {seed}: {size} players, {rounds} rounds; so far: {totals.line()}", flush=True)
     print(f"{time.perf_counter() - started:.0f} s")
     print(totals.line())
 

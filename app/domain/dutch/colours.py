@@ -12,6 +12,11 @@ def other(colour: str) -> str:
 
 
 def preference(p: Player) -> tuple[str | None, int]:
+    """(the colour wanted or None, its strength), as ``players.build`` found it."""
+    return p.want, p.strength
+
+
+def find_preference(p: Player) -> tuple[str | None, int]:
     """(the colour wanted or None, its strength), from played games only (A.6)."""
     cs = p.colours
     if not cs:

@@ -124,9 +124,11 @@ def build(
     players = bracket + below
     size = len(bracket)
     pairs = candidate_edges(players, size, mdps, rules, dense)
+    weighed = size + len(crit.next_group)  # pairs wholly below carry no criterion
     rows: list[tuple[int, int, Fields]] = [
-        (i, j, crit.fields(players[i], players[j])) for i, j in pairs
+        (i, j, crit.fields(players[i], players[j])) for i, j in pairs if i < weighed
     ]
+    plain = [(i, j) for i, j in pairs if i >= weighed]
     bye_vertex = len(players) if bye else None
     if bye_vertex is not None:
         rows += [
@@ -143,4 +145,6 @@ def build(
     for i, j, fields in rows:
         hint = n - j if i < mdps <= j < size and extra[2] else 0  # the highest resident first
         graph.add(i, j, (pack(fields, sizes) << 1) | 1, hint)
+    for i, j in plain:
+        graph.add(i, j, 1)
     return BracketGraph(players, size, mdps, bye_vertex, graph, sizes, extra)

@@ -66,10 +66,13 @@ class Player:
     bye_eligible: bool = True
     unplayed: int = 0  # rounds without a game
     topscorer: bool = False
+    colour_difference: int = 0  # whites less blacks
+    want: str | None = None  # the colour preference (A.6), set by ``players.build``
+    strength: int = 0
 
-    @property
-    def colour_difference(self) -> int:
-        return self.colours.count(WHITE) - self.colours.count(BLACK)
+    def set_colours(self, colours: list[str]) -> None:
+        self.colours = colours
+        self.colour_difference = colours.count(WHITE) - colours.count(BLACK)
 
     def float_back(self, k: int) -> str:
         """The float of k rounds ago (1: the last round), or ""."""

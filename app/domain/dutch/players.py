@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
+from .colours import find_preference
 from .model import FORFEIT_WIN, GAME, PAB, Entrant, Options, Player
 
 
@@ -52,15 +53,18 @@ def build(
     for e in pairing:
         real = scores_before(e, options.round)
         p = Player(e.id, e.number, real + baku_points(e.number, options, field_size))
+        colours = []
         for r in e.rounds:
             if r.kind == GAME:
                 assert r.colour is not None and r.opponent is not None
-                p.colours.append(r.colour)
+                colours.append(r.colour)
                 p.opponents.add(r.opponent)
             else:
                 p.unplayed += 1
             if r.kind in (PAB, FORFEIT_WIN) or (r.kind != GAME and r.points >= options.win):
                 p.bye_eligible = False
+        p.set_colours(colours)
+        p.want, p.strength = find_preference(p)
         p.floats = floats_of(e, known, options)
         p.topscorer = last_round and real > top_line
         out.append(p)

@@ -50,8 +50,10 @@ class Criteria:
     in_next: set[str]
     level: Callable[[float], int] = field(init=False)
     next_level: Callable[[float], int] = field(init=False)
+    near: set[str] = field(init=False)  # the bracket and the next score group
 
     def __post_init__(self) -> None:
+        self.near = self.in_bracket | self.in_next
         self.level = level_bits(self.bracket)
         self.next_level = level_bits(self.bracket + self.next_group)
 
@@ -59,7 +61,6 @@ class Criteria:
         """Fields of a pair inside the bracket (``a`` ranked above ``b``)."""
         white, black = allocate(a, b, self.initial)
         beyond, three, missed, strong = violations(white, black)
-        floats_a, floats_b = a.score > b.score, a.score > b.score
         return (
             1,  # C.5: pairs in the bracket
             self.level(a.score),  # C.6: the scores of the paired players
@@ -70,7 +71,7 @@ class Criteria:
             2 - three,  # C.11: topscorers with the same colour three times
             2 - missed,  # C.12: colour preferences
             2 - strong,  # C.13: strong colour preferences
-            *self.float_counts(a, b, floats_a, floats_b),
+            *self.float_counts(a, b, a.score > b.score, a.score > b.score),
             *self.float_scores(a, b),
         )
 
@@ -96,7 +97,8 @@ class Criteria:
 
     def next_fields(self, a: Player, b: Player) -> Fields:
         """Fields of a pair that would be made in the next bracket (C.7)."""
-        if a.id in self.in_next or b.id in self.in_next:
+        near = self.near
+        if (a.id in self.in_next or b.id in self.in_next) and a.id in near and b.id in near:
             return (0, 0, 1, self.next_level(a.score), *(0,) * 13)
         return ZERO
 
