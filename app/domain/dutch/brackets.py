@@ -14,10 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .colours import allocate, violations
-from .graph import BracketGraph, Rules, build, bye_line, completes
+from .graph import DENSE_BRACKET, BracketGraph, Rules, build, bye_line, completes
 from .matching import Graph, Matching, edge, force, solve
 from .model import Player
 from .weights import Criteria
+
+# Up to this many players in the bracket and below, the Dutch order is tested pair by pair;
+# above, the matching steered towards it is kept (every criterion is still at its best).
+ORDER_TESTED_UP_TO = 400
 
 
 class Unpairable(Exception):
@@ -260,6 +264,8 @@ def pair_remainder(work: Work) -> None:
     if len(lower) == len(upper):  # the remainder pairs among itself: test it alone
         work.scope = set(rest)
     steer(work, sorted(upper), lower)
+    if len(rest) > DENSE_BRACKET or work.graph.size > ORDER_TESTED_UP_TO:
+        return  # a large round keeps the steered matching: its criteria are the best
     for i in sorted(upper):
         for j in lower:
             if j < i or not work.graph.has(i, j):
