@@ -65,7 +65,7 @@ class Criteria:
             1,  # C.5: pairs in the bracket
             self.level(a.score),  # C.6: the scores of the paired players
             0,  # C.7: pairs in the next bracket
-            0,  # C.7: scores paired in the next bracket
+            0,  # C.8: the scores paired in the next bracket
             0,  # C.9: the bye's assignee
             2 - beyond,  # C.10: topscorers past a colour difference of 2
             2 - three,  # C.11: topscorers with the same colour three times
@@ -96,7 +96,7 @@ class Criteria:
         return (out[0], out[1], out[2], out[3])
 
     def next_fields(self, a: Player, b: Player) -> Fields:
-        """Fields of a pair that would be made in the next bracket (C.7)."""
+        """Fields of a pair that would be made in the next bracket (C.7, C.8)."""
         near = self.near
         if (a.id in self.in_next or b.id in self.in_next) and a.id in near and b.id in near:
             return (0, 0, 1, self.next_level(a.score), *(0,) * 13)
