@@ -136,14 +136,14 @@ def build(
             for i, p in enumerate(players)
             if rules.may_get_bye(p)
         ]
-    half = (len(players) + 2) // 2
-    sizes = widths([r for _, _, r in rows], half)
-    n = len(players) + 1
-    extra = [(half + 1).bit_length(), (half * n + 1).bit_length(), (2 * n * n * half).bit_length()]
+    pairs_in = (size // 2 + 1, (size + len(crit.next_group)) // 2 + 1)
+    sizes = widths([r for _, _, r in rows], pairs_in)
+    extra = [pairs_in[0].bit_length(), (pairs_in[0] * size).bit_length()]
+    extra.append((size * size * pairs_in[0]).bit_length())  # the hint
     sizes, extra = fit(sizes, extra)
     graph = Graph(len(players) + (1 if bye else 0), extra[2])
     for i, j, fields in rows:
-        hint = n - j if i < mdps <= j < size and extra[2] else 0  # the highest resident first
+        hint = size - j if i < mdps <= j < size and extra[2] else 0  # the highest resident first
         graph.add(i, j, (pack(fields, sizes) << 1) | 1, hint)
     for i, j in plain:
         graph.add(i, j, 1)

@@ -119,15 +119,17 @@ def bye_fields(p: Player, rounds_before: int) -> Fields:
     return tuple(out)
 
 
-def widths(rows: list[Fields], pairs: int) -> list[int]:
-    """Each field's width: room for ``pairs`` of its largest value; 0 to leave it out (the
-    same value on every edge that has it, or on none)."""
+def widths(rows: list[Fields], pairs: tuple[int, int]) -> list[int]:
+    """Each field's width: room for its largest value on every pair it can count (the
+    bracket's pairs, or the next bracket's for C.7 and C.8, one for the bye); 0 to leave it
+    out (the same value on every edge that has it, or on none)."""
     out = []
     for i in range(len(rows[0]) if rows else 0):
         owner = BYE_FIELD if i == BYE_FIELD else 2 if i in (2, 3) else 0
         values = {r[i] for r in rows if r[owner]}
         keep = i == owner or len(values) > 1
-        out.append((max(values, default=0) * pairs + 1).bit_length() if keep else 0)
+        most = 1 if owner == BYE_FIELD else pairs[1] if owner == 2 else pairs[0]
+        out.append((max(values, default=0) * most + 1).bit_length() if keep else 0)
     return out
 
 
@@ -140,11 +142,11 @@ def pack(fields: Fields, sizes: list[int]) -> int:
 
 
 def fit(sizes: list[int], extra: list[int]) -> tuple[list[int], list[int]]:
-    """Drop what does not fit in ``MAX_BITS``: the order hints (``extra``) first, then the
-    lowest criteria."""
+    """Make the weight fit in ``MAX_BITS``: drop the hint (``extra[2]``) first, then the lowest
+    criteria, never the exchange fields of the Dutch order (``extra[0:2]``)."""
     sizes, extra = list(sizes), list(extra)
-    while 1 + sum(sizes) + sum(extra) > MAX_BITS and any(extra):
-        extra[max(i for i, e in enumerate(extra) if e)] = 0
-    while 1 + sum(sizes) > MAX_BITS:
+    if 1 + sum(sizes) + sum(extra) > MAX_BITS:
+        extra[2] = 0
+    while 1 + sum(sizes) + sum(extra) > MAX_BITS and any(sizes[1:]):
         sizes[max(i for i, s in enumerate(sizes) if s)] = 0
     return sizes, extra
