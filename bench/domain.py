@@ -1,13 +1,18 @@
 """Domain micro-benchmark: the draw, and one result applied, in a 2,048-participant double
-elimination and a 128-participant round robin (8,128 matches).
+elimination and a 128-participant round robin (8,128 matches); and the Swiss (Dutch system)
+pairing of every round of a 9-round Swiss of 200 and of 1,000 players with random results
+(draws, forfeits).
 
-Run: ``.venv/bin/python bench/domain.py`` (from the repository root). Prints medians.
+Run: ``.venv/bin/python bench/domain.py`` (from the repository root). Prints medians, and for
+the Swiss each round's pairing time (``commands.followups``: the histories read from the
+matches, the pairing, the matches built) and the slowest.
 The result timing covers what the service does per reported result: ``report_result`` (the
 command's checks), ``apply`` and ``followups``.
 """
 
 from __future__ import annotations
 
+import random
 import statistics
 import sys
 import time
@@ -74,7 +79,43 @@ def time_results(fmt: str, n: int, settings: dict[str, Any], runs: int) -> tuple
     return statistics.median(samples), len(t.matches)
 
 
+def swiss_rounds(n: int, rounds: int, seed: int = 1) -> list[tuple[float, float]]:
+    """(wall, CPU) seconds to pair each round of an ``n``-player Swiss (round 1: the draw at
+    start). On a shared machine the CPU time is the figure to read."""
+    rng = random.Random(seed)
+    t, seq = pending_tournament("swiss", n, {"rounds": rounds})
+    for i, p in enumerate(t.participant_list()):
+        p.rating = 2600 - 1000 * i / n
+    e = seq.event("tournament.started", commands.start(t, Input()))
+    t0, c0 = time.perf_counter(), time.process_time()
+    state.apply(t, e)
+    times = [(time.perf_counter() - t0, time.process_time() - c0)]
+    while True:
+        for m in [m for m in t.matches.values() if m.state == "ready"]:
+            a, b = m.participants
+            x = rng.random()
+            body = (
+                {"forfeit": a} if x < 0.03 else {"scores": [1, 1]} if x < 0.33
+                else {"winner_id": a if x < 0.66 else b}
+            )  # fmt: skip
+            state.apply(t, seq.event("match.result", report_result(t, m.id, body)))
+        t0, c0 = time.perf_counter(), time.process_time()
+        more = commands.followups(t, "2026-01-01T00:00:00Z")
+        if not more or more[0][0] != "round.paired":
+            return times
+        times.append((time.perf_counter() - t0, time.process_time() - c0))
+        state.apply(t, seq.event(*more[0]))
+
+
 def main() -> None:
+    for n in (200, 1000):
+        times = swiss_rounds(n, 9)
+        cpu = " ".join(f"{c:.2f}" for _, c in times)
+        wall = max(w for w, _ in times)
+        print(
+            f"swiss (dutch)        n={n:<5} CPU per round 1-9: {cpu} s; "
+            f"slowest {max(c for _, c in times):.2f} s CPU, {wall:.2f} s wall"
+        )
     for fmt, n, settings in CASES:
         draw = time_draw(fmt, n, settings, runs=7)
         result, count = time_results(fmt, n, settings, runs=1000)

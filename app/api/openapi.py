@@ -6,6 +6,7 @@ from typing import Any
 
 from ..domain.formats import FORMATS
 from ..domain.models import Result
+from ..domain.validation import TITLES
 from . import openapi_webhooks as hooks
 from .openapi_eventday import paths as event_day_paths
 from .openapi_eventday import read_schemas, settings_schemas
@@ -38,6 +39,7 @@ def schemas() -> dict[str, Any]:
         "name": name,
         "seed": {"type": "integer", "minimum": 1, "maximum": 4096},
         "rating": {"type": ["number", "null"], "minimum": -1e6, "maximum": 1e6},
+        "title": {"enum": [*TITLES, None], "description": "FIDE title"},
     }
     return {
         "Problem": {
@@ -78,7 +80,7 @@ def schemas() -> dict[str, Any]:
         "Participant": shape(id={"type": "string"}, name={"type": "string"},
                              seed={"type": "integer"}, rating={"type": ["number", "null"]},
                              status={"enum": ["active", "disqualified", "withdrawn"]},
-                             checked_in_at=NULLABLE_STR),
+                             checked_in_at=NULLABLE_STR, title={"enum": [*TITLES, None]}),
         "Match": shape(
             "id", "bracket", "round", "number", "slots", "state", "scores", "winner_id",
             "result", "next",

@@ -27,7 +27,7 @@ from .models import (
 )
 from .results import report_result
 from .signup import MAX_PARTICIPANTS
-from .validation import number, obj, only_keys, pair, text, when, whole
+from .validation import number, obj, only_keys, pair, text, title, when, whole
 
 MAX_LIVE_DETAIL = 2048
 
@@ -180,7 +180,7 @@ def new_participant(
     """One row of ``add_participants``; ``seeds`` and ``names`` are those taken so far."""
     prefix = f"{where}." if where else ""
     raw = obj(raw, where or "body")
-    only_keys(raw, {"name", "seed", "rating"}, prefix)
+    only_keys(raw, {"name", "seed", "rating", "title"}, prefix)
     name = text(raw.get("name"), prefix + "name")
     if name.casefold() in names:
         raise Invalid.field(prefix + "name", f"{name!r} is already a participant")
@@ -196,14 +196,19 @@ def new_participant(
         if seed in seeds:
             raise Invalid.field(prefix + "seed", f"seed {seed} is taken")
     seeds.add(seed)
-    return {"id": inp.new_id("p_"), "name": name, "seed": seed, "rating": rating}
+    row = {"id": inp.new_id("p_"), "name": name, "seed": seed, "rating": rating}
+    if raw.get("title") is not None:
+        row["title"] = title(raw["title"], prefix + "title")
+    return row
 
 
 def update_participant(t: Tournament, inp: Input) -> dict[str, Any]:
     p = t.participant(inp.target)
     body = obj(inp.body, "body")
-    only_keys(body, {"name", "seed", "rating"})
+    only_keys(body, {"name", "seed", "rating", "title"})
     data: dict[str, Any] = {"participant_id": p.id}
+    if "title" in body:
+        data["title"] = None if body["title"] is None else title(body["title"], "title")
     if "name" in body:
         name = text(body["name"], "name")
         taken = (o for o in t.participants.values() if o.id != p.id)
@@ -218,7 +223,7 @@ def update_participant(t: Tournament, inp: Input) -> dict[str, Any]:
             raise Conflict("seeds can only change while the tournament is pending")
         data["seed"] = whole(body["seed"], "seed", 1, len(t.participants))
     if len(data) == 1:
-        raise Invalid("nothing to change: give name, seed or rating")
+        raise Invalid("nothing to change: give name, seed, rating or title")
     return data
 
 

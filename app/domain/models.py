@@ -68,6 +68,7 @@ class Participant:
     rating: float | None = None
     status: ParticipantStatus = ParticipantStatus.ACTIVE
     checked_in_at: str | None = None
+    title: str | None = None  # a FIDE title ("GM", "IM", ...): orders Swiss pairing numbers
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -77,13 +78,14 @@ class Participant:
             "rating": self.rating,
             "status": self.status,
             "checked_in_at": self.checked_in_at,
+            "title": self.title,
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Participant:
         status = ParticipantStatus(d.get("status", ParticipantStatus.ACTIVE))
         return cls(d["id"], d["name"], int(d["seed"]), d.get("rating"), status,
-                   d.get("checked_in_at"))  # fmt: skip
+                   d.get("checked_in_at"), d.get("title"))  # fmt: skip
 
 
 @dataclass(slots=True)

@@ -125,7 +125,9 @@ def _updated(t: Tournament, e: Event) -> list[str]:
 
 def _added(t: Tournament, e: Event) -> list[str]:
     for p in e.data["participants"]:
-        t.participants[p["id"]] = Participant(p["id"], p["name"], p["seed"], p.get("rating"))
+        t.participants[p["id"]] = Participant(
+            p["id"], p["name"], p["seed"], p.get("rating"), title=p.get("title")
+        )
     return []
 
 
@@ -135,6 +137,8 @@ def _participant_updated(t: Tournament, e: Event) -> list[str]:
         p.name = e.data["name"]
     if "rating" in e.data:
         p.rating = e.data["rating"]
+    if "title" in e.data:
+        p.title = e.data["title"]
     if "seed" in e.data:
         reseed(t, p, e.data["seed"])
     return []

@@ -79,3 +79,13 @@ def when(value: Any, field: str) -> str:
         return iso(instant(value))
     except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 shifted out of range
         raise Invalid.field(field, message) from None
+
+
+# FIDE titles, highest first (FIDE Handbook C.04.2 orders pairing numbers by them).
+TITLES = ("GM", "IM", "WGM", "FM", "WIM", "CM", "WFM", "WCM")
+
+
+def title(value: Any, field: str) -> str:
+    if value not in TITLES:
+        raise Invalid.field(field, f"must be one of {', '.join(TITLES)} (or null)")
+    return str(value)

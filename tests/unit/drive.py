@@ -59,7 +59,10 @@ class Driver:
         rows = [
             {"name": f"P{i + 1}"} | ({"rating": 2000 - 10 * i} if ratings else {}) for i in range(n)
         ]
-        ids = [f"{self.tid}-p{i + 1}" for i in range(n)]
+        return self.add_rows(rows, [f"{self.tid}-p{i + 1}" for i in range(n)])
+
+    def add_rows(self, rows: list[dict[str, Any]], ids: list[str]) -> list[str]:
+        """Participants as the API takes them, with the ids given."""
         new_ids = iter(ids)
         inp = Input(rows, new_id=lambda _prefix: next(new_ids))
         self.emit("participant.added", commands.add_participants(self.t, inp))

@@ -129,3 +129,50 @@ def test_settings() -> None:
     d.add(5)
     with pytest.raises(Conflict):
         d.start()
+
+
+# ---- Berger tables (FIDE Handbook C.05) ---------------------------------------------------
+
+
+def test_berger_six_is_the_published_table() -> None:
+    from app.domain.formats.round_robin import berger
+
+    table = [[f"{a}-{b}" for a, b in rnd] for rnd in berger([str(i) for i in range(1, 7)])]
+    assert table == [
+        ["1-6", "2-5", "3-4"],
+        ["6-4", "5-3", "1-2"],
+        ["2-6", "3-1", "4-5"],
+        ["6-5", "1-4", "2-3"],
+        ["3-6", "4-2", "5-1"],
+    ]
+
+
+@pytest.mark.parametrize("n", range(2, 21))
+def test_berger_agrees_with_the_oracle_and_everyone_meets_once(n: int) -> None:
+    from caissify_pairings.engines.round_robin import berger_round
+
+    from app.domain.formats.round_robin import berger
+
+    players = [str(i) for i in range(1, n + 1)]
+    ours = berger(players)
+    size = n + n % 2
+    for r, rnd in enumerate(ours, start=1):
+        theirs = [(str(a), str(b)) for a, b in berger_round(size, r)]
+        ours_named = [(a or str(size), b or str(size)) for a, b in rnd]
+        assert ours_named == theirs
+    met = Counter(frozenset(p) for rnd in ours for p in rnd if None not in p)
+    assert len(met) == n * (n - 1) // 2 and set(met.values()) == {1}
+
+
+def test_a_berger_round_robin_plays_the_tables_with_sides_as_colours() -> None:
+    d = Driver("round_robin", {"schedule": "berger", "legs": 2})
+    d.add(5)
+    d.start()
+    r1 = sorted((m.number, m.participants) for m in d.t.matches.values() if m.round == 1)
+    # 5 players: 6 is the phantom; round 1: 1-6 (1 sits out), 2-5, 3-4
+    assert [ps for _, ps in r1] == [["t1-p2", "t1-p5"], ["t1-p3", "t1-p4"]]
+    assert sitting_out(d.t, 1, 1) == "t1-p1"
+    r6 = sorted((m.number, m.participants) for m in d.t.matches.values() if m.round == 6)
+    assert [ps for _, ps in r6] == [["t1-p5", "t1-p2"], ["t1-p4", "t1-p3"]]  # sides swapped
+    d.play(lambda m: {"scores": [1, 1]})
+    assert d.t.state == "complete"

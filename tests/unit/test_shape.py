@@ -24,7 +24,10 @@ def imports(path: Path) -> set[str]:
                 name = ".".join(base + ([node.module] if node.module else []))
             else:
                 name = node.module or ""
-            out.add(name)
+            if node.module is None:  # from . import x: the submodule x
+                out.update(f"{name}.{a.name}" for a in node.names)
+            else:
+                out.add(name)
         elif isinstance(node, ast.Import):
             out.update(a.name for a in node.names)
     return {n for n in out if n == "app" or n.startswith("app.")}

@@ -11,12 +11,11 @@ from app.domain.commands import Input
 from app.domain.errors import Conflict
 from app.domain.formats import get_format
 from app.domain.formats.swiss import preview_pairing
-from app.domain.formats.swiss_pairing import History, pair
 from app.domain.results import report_result
 
 
 def started(n: int, ratings: bool = False, **settings: Any) -> Driver:
-    d = Driver("swiss", settings)
+    d = Driver("swiss", {"initial_colour": "white", **settings})
     d.add(n, ratings=ratings)
     d.start()
     return d
@@ -34,16 +33,35 @@ def test_round_one_upper_half_v_lower_half_alternating_sides() -> None:
     assert all(m.bracket == "swiss" and m.group == 1 for m in d.t.matches.values())
 
 
-def test_rating_ranks_before_seed() -> None:
-    hs = [
-        History("a", 1, 1500),
-        History("b", 2, 2000),
-        History("c", 3, None),
-        History("d", 4, 1800),
+def test_pairing_numbers_by_rating_then_title_then_name() -> None:
+    d = Driver("swiss", {"initial_colour": "white"})
+    rows = [
+        {"name": "Zed", "rating": 1500},
+        {"name": "Amy", "rating": 2000},
+        {"name": "Bob"},
+        {"name": "Cat", "rating": 1800, "title": "FM"},
+        {"name": "Dan", "rating": 1800, "title": "GM"},
+        {"name": "Eve", "rating": 1800},
     ]
-    pairs, bye = pair(hs)
-    assert bye is None
-    assert pairs == [("b", "a"), ("c", "d")] or pairs == [("b", "a"), ("d", "c")]
+    ids = [f"t1-p{i + 1}" for i in range(len(rows))]
+    d.add_rows(rows, ids)
+    d.start()
+    # numbers: Amy 1, Dan 2 (GM), Cat 3 (FM), Eve 4, Zed 5, Bob 6 (unrated): 1 v 4, 2 v 5, 3 v 6
+    boards = sorted((m.number, m.participants) for m in d.t.matches.values())
+    name = {p.id: p.name for p in d.t.participants.values()}
+    assert [[name[p] for p in ps if p] for _, ps in boards] == [
+        ["Amy", "Eve"],
+        ["Zed", "Dan"],
+        ["Cat", "Bob"],
+    ]
+
+
+def test_pairing_numbers_by_seed_when_set() -> None:
+    d = Driver("swiss", {"initial_colour": "black", "pairing_numbers": "seed"})
+    d.add_rows([{"name": "B", "rating": 1000}, {"name": "A", "rating": 2000}], ["x", "y"])
+    d.start()
+    (m,) = d.t.matches.values()
+    assert m.participants == ["y", "x"]  # seed 1 (x) has pairing number 1 and gets black
 
 
 def test_bye_to_lowest_ranked_worth_bye_points() -> None:
@@ -62,9 +80,10 @@ def test_rounds_follow_and_the_next_round_is_paired_by_followups() -> None:
     assert max(m.round for m in d.t.matches.values()) == 2
     paired = [e for e in d.events if e.type == "round.paired"]
     assert paired and paired[-1].data["round"] == 2 and len(paired[-1].data["matches"]) == 4
-    # winners meet winners
-    r2 = [m for m in d.t.matches.values() if m.round == 2]
-    assert sorted(r2[0].participants) == ["t1-p1", "t1-p3"]
+    # winners meet winners; p1 and p3 both had white, so p1 meets p4 (C.12 before D.1)
+    r2 = sorted((m for m in d.t.matches.values() if m.round == 2), key=lambda m: m.number)
+    assert r2[0].participants == ["t1-p4", "t1-p1"]
+    assert r2[1].participants == ["t1-p2", "t1-p3"]
     d.play(higher_seed_wins(d.t))
     assert d.t.state == "complete" and max(m.round for m in d.t.matches.values()) == 3
     assert commands.followups(d.t) == []
@@ -103,7 +122,7 @@ def test_no_reopen_once_next_round_paired() -> None:
 
 @pytest.mark.parametrize("n", [3, 5, 7, 9, 16, 17, 33])
 def test_no_rematch_no_second_bye_sides_balanced(n: int) -> None:
-    d = started(n, ratings=True)
+    d = started(n, ratings=True, rounds=min(n - 1, 6))
     d.play(higher_seed_wins(d.t))
     ms = list(d.t.matches.values())
     pairs = Counter(frozenset(m.participants) for m in ms if None not in m.participants)

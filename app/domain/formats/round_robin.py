@@ -12,6 +12,12 @@ the upper seats and as many in the lower (besides the game with the fixed player
 has side 0 in (n - 1) / 2 of their matches, give or take one. The second leg repeats the
 first with the sides swapped, in rounds n', n' + 1, ... (n' the first leg's round count + 1).
 Matches: bracket ``group``, ``group`` from 1, ``round`` from 1 within the group.
+
+``schedule = "berger"`` plays the FIDE Berger tables instead (Handbook C.05, Annex 1): seeds
+are the table numbers 1..n (with n odd, n + 1 is the phantom whose opponent sits out); in
+round r the last number meets s = (r - 1) * n / 2 mod (n - 1) + 1, with White in even rounds,
+and on the other boards s + i meets s - i (numbers taken round 1..n - 1), s + i with White.
+Side 0 is White.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from .points import check_points
 
 DEFAULT_POINTS: dict[str, float] = {"win": 3, "draw": 1, "loss": 0}
 DEFAULT_TIEBREAKERS = ["head_to_head", "score_difference", "scored"]
+SCHEDULES = ("circle", "berger")
 
 
 def snake_groups(seeding: list[str], count: int) -> list[list[str]]:
@@ -55,8 +62,30 @@ def circle(players: list[str]) -> list[list[tuple[str | None, str | None]]]:
     return rounds
 
 
-def schedule(players: list[str], legs: int) -> list[list[tuple[str | None, str | None]]]:
-    first = circle(players)
+def berger(players: list[str]) -> list[list[tuple[str | None, str | None]]]:
+    """The FIDE Berger tables: per round, (White, Black) by board; None is the phantom."""
+    seats: list[str | None] = list(players)
+    if len(seats) % 2:
+        seats.append(None)
+    n = len(seats)
+
+    def at(k: int) -> str | None:  # table number k, taken round 1..n - 1
+        return seats[(k - 1) % (n - 1)]
+
+    rounds = []
+    for r in range(1, n):
+        s = (r - 1) * (n // 2) % (n - 1) + 1
+        last, other = seats[n - 1], at(s)
+        pairs = [(other, last) if r % 2 else (last, other)]
+        pairs += [(at(s + i), at(s - i)) for i in range(1, n // 2)]
+        rounds.append(pairs)
+    return rounds
+
+
+def schedule(
+    players: list[str], legs: int, kind: str = "circle"
+) -> list[list[tuple[str | None, str | None]]]:
+    first = berger(players) if kind == "berger" else circle(players)
     if legs == 2:
         return first + [[(b, a) for a, b in pairs] for pairs in first]
     return first
@@ -65,7 +94,8 @@ def schedule(players: list[str], legs: int) -> list[list[tuple[str | None, str |
 def draw_groups(t: Tournament, seeding: list[str], settings: dict[str, Any]) -> list[Match]:
     out: list[Match] = []
     for g, players in enumerate(snake_groups(seeding, settings["group_count"]), start=1):
-        for r, pairs in enumerate(schedule(players, settings["legs"]), start=1):
+        rounds = schedule(players, settings["legs"], settings.get("schedule", "circle"))
+        for r, pairs in enumerate(rounds, start=1):
             number = 0
             for a, b in pairs:
                 if a is None or b is None:
@@ -91,8 +121,8 @@ def group_members(t: Tournament, bracket: str = "group") -> dict[int, list[str]]
 def sitting_out(t: Tournament, group: int, rnd: int) -> str | None:
     """Who sits out round ``rnd`` of ``group`` (an odd group), else None."""
     players = group_members(t).get(group, [])
-    legs = int(t.settings.get("legs", 1)) if t.format == "round_robin" else 1
-    rounds = schedule(players, legs)
+    settings = t.settings if t.format == "round_robin" else t.settings.get("group_stage", {})
+    rounds = schedule(players, int(settings.get("legs", 1)), settings.get("schedule", "circle"))
     if not 1 <= rnd <= len(rounds):
         return None
     for a, b in rounds[rnd - 1]:
@@ -103,12 +133,17 @@ def sitting_out(t: Tournament, group: int, rnd: int) -> str | None:
 
 def normalize_rr(raw: dict[str, Any], extra: set[str] | None = None) -> dict[str, Any]:
     only_settings(
-        raw, {"group_count", "legs", "points", "best_of", "tiebreakers"} | (extra or set())
+        raw,
+        {"group_count", "legs", "points", "best_of", "tiebreakers", "schedule"} | (extra or set()),
     )
     legs = raw.get("legs", 1)
     if legs not in (1, 2) or isinstance(legs, bool):
         raise Invalid.field("settings.legs", "must be 1 or 2")
+    kind = raw.get("schedule", "circle")
+    if kind not in SCHEDULES:
+        raise Invalid.field("settings.schedule", "must be circle or berger")
     return {
+        "schedule": kind,
         "group_count": whole(raw.get("group_count", 1), "settings.group_count", 1, 512),
         "legs": legs,
         "points": check_points(raw.get("points", {}), DEFAULT_POINTS),

@@ -1,15 +1,16 @@
-"""Swiss: a fixed number of rounds, each paired from the standings (swiss_pairing.py).
+"""Swiss: a fixed number of rounds, each paired by the FIDE Dutch system (``app/domain/dutch``).
 
 Round 1 is paired at start. Each later round is paired once every match of the round before is
 complete: ``followups`` computes the pairing (pure, deterministic) and returns a ``round.paired``
 event whose data carries the full matches, so applying it is deterministic too.
 ``preview_pairing(t)`` shows the next pairing from the results so far.
 
-A bye is a match with one empty slot, decided at once with result ``bye``; it is worth
-``points.bye``. Disqualified or withdrawn players are not paired again. Matches: bracket
-``swiss``, ``group`` 1 (or the group number inside groups-then-playoffs), ``round`` from 1.
-A match of an earlier round cannot be reopened once the next round is paired (Conflict): the
-pairing that followed depended on it.
+Side 0 of a match is White, side 1 Black; boards are numbered best first. The
+pairing-allocated bye is a match with one empty slot, decided at once with result ``bye``; it
+is worth ``points.bye``. Disqualified or withdrawn players are not paired again. Matches:
+bracket ``swiss``, ``group`` 1 (or the group number inside groups-then-playoffs), ``round``
+from 1. A match of an earlier round cannot be reopened once the next round is paired
+(Conflict): the pairing that followed depended on it.
 """
 
 from __future__ import annotations
@@ -17,21 +18,34 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..dutch import pair
+from ..errors import Invalid
 from ..events import EventType
-from ..models import FormatName, Match, ParticipantStatus, Result, Slot, Tournament
-from ..validation import only_settings, whole
+from ..models import FormatName, Match, ParticipantStatus, Slot, Tournament
+from ..validation import boolean, only_settings, whole
 from .base import Format, best_of_for, check_best_of, check_tiebreakers, match_id, new_match
 from .points import check_points
 from .round_robin import group_members, points_table, snake_groups, two_per_group
-from .swiss_pairing import History, pair
+from .swiss_entrants import entrants, options
 
 DEFAULT_POINTS: dict[str, float] = {"win": 1, "draw": 0.5, "loss": 0, "bye": 1}
 DEFAULT_TIEBREAKERS = ["buchholz_cut1", "buchholz", "sonneborn_berger"]
+PAIRINGS = ("dutch",)
+INITIAL_COLOURS = ("draw", "white", "black")
+NUMBERINGS = ("rating", "seed")
+SETTINGS = {"rounds", "points", "best_of", "tiebreakers", "group_count", "pairing",
+            "initial_colour", "pairing_numbers", "baku"}  # fmt: skip
+
+
+def one_of(raw: dict[str, Any], key: str, allowed: tuple[str, ...]) -> str:
+    value = raw.get(key, allowed[0])
+    if value not in allowed:
+        raise Invalid.field(f"settings.{key}", f"must be one of {', '.join(allowed)}")
+    return str(value)
 
 
 def normalize_swiss(raw: dict[str, Any], extra: set[str] | None = None) -> dict[str, Any]:
-    known = {"rounds", "points", "best_of", "tiebreakers", "group_count"}
-    only_settings(raw, known | (extra or set()))
+    only_settings(raw, SETTINGS | (extra or set()))
     rounds = raw.get("rounds")
     return {
         "rounds": None if rounds is None else whole(rounds, "settings.rounds", 1, 64),
@@ -39,6 +53,10 @@ def normalize_swiss(raw: dict[str, Any], extra: set[str] | None = None) -> dict[
         "points": check_points(raw.get("points", {}), DEFAULT_POINTS),
         "best_of": check_best_of(raw.get("best_of", 1), "settings.best_of"),
         "tiebreakers": check_tiebreakers(raw.get("tiebreakers", DEFAULT_TIEBREAKERS)),
+        "pairing": one_of(raw, "pairing", PAIRINGS),
+        "initial_colour": one_of(raw, "initial_colour", INITIAL_COLOURS),
+        "pairing_numbers": one_of(raw, "pairing_numbers", NUMBERINGS),
+        "baku": boolean(raw.get("baku", False), "settings.baku"),
     }
 
 
@@ -50,41 +68,28 @@ def round_count(settings: dict[str, Any], group_sizes: list[int]) -> int:
     return max(1, math.ceil(math.log2(max(n, 2))))
 
 
-def histories(
-    t: Tournament, players: list[str], matches: list[Match], points: dict[str, float]
-) -> dict[str, History]:
-    hs = {}
-    for pid in players:
-        p = t.participants[pid]
-        hs[pid] = History(pid, p.seed, p.rating)
-    from ..tiebreak import records
-
-    for pid, rec in records(t, players, matches, points).items():
-        hs[pid].points = rec.points
-    for m in sorted(matches, key=lambda m: m.round):
-        a, b = m.participants
-        if a is not None and b is not None:
-            hs[a].opponents.add(b)
-            hs[b].opponents.add(a)
-            hs[a].sides.append(0)
-            hs[b].sides.append(1)
-        elif m.result is Result.BYE and m.winner_id in hs:
-            hs[m.winner_id].had_bye = True
-    return hs
-
-
 def round_matches(
-    t: Tournament, group: int, rnd: int, hs: list[History], settings: dict[str, Any]
+    t: Tournament,
+    group: int,
+    rnd: int,
+    players: list[str],
+    matches: list[Match],
+    settings: dict[str, Any],
+    rounds: int,
 ) -> list[Match]:
-    pairs, bye = pair(hs)
+    """Round ``rnd`` of ``group``: the Dutch pairing of its active players."""
+    known = entrants(t, players, matches, rnd - 1, settings)
+    active = [known[p] for p in players if t.participants[p].status is ParticipantStatus.ACTIVE]
+    away = [known[p] for p in players if t.participants[p].status is not ParticipantStatus.ACTIVE]
+    pairing = pair(active, options(t, settings, rnd, rounds, len(players)), away)
     out = []
-    for number, (a, b) in enumerate(pairs, start=1):
+    for number, (white, black) in enumerate(pairing.boards, start=1):
         m = new_match(t, "swiss", rnd, number, group)
-        m.slots = [Slot(a), Slot(b)]
+        m.slots = [Slot(white), Slot(black)]
         out.append(m)
-    if bye is not None:
-        m = new_match(t, "swiss", rnd, len(pairs) + 1, group)
-        m.slots = [Slot(bye), Slot()]
+    if pairing.bye is not None:
+        m = new_match(t, "swiss", rnd, len(pairing.boards) + 1, group)
+        m.slots = [Slot(pairing.bye), Slot()]
         out.append(m)
     for m in out:
         m.best_of = best_of_for(settings, rnd)
@@ -92,10 +97,11 @@ def round_matches(
 
 
 def draw_swiss(t: Tournament, seeding: list[str], settings: dict[str, Any]) -> list[Match]:
+    groups = snake_groups(seeding, settings["group_count"])
+    rounds = round_count(settings, [len(ps) for ps in groups])
     out: list[Match] = []
-    for g, players in enumerate(snake_groups(seeding, settings["group_count"]), start=1):
-        hs = histories(t, players, [], settings["points"])
-        out += round_matches(t, g, 1, [hs[p] for p in players], settings)
+    for g, players in enumerate(groups, start=1):
+        out += round_matches(t, g, 1, players, [], settings, rounds)
     return out
 
 
@@ -104,15 +110,15 @@ def next_round(t: Tournament, settings: dict[str, Any]) -> tuple[int, list[Match
     matches = [m for m in t.matches.values() if m.bracket == "swiss"]
     current = max((m.round for m in matches), default=0)
     groups = group_members(t, "swiss")
-    if current >= round_count(settings, [len(ps) for ps in groups.values()]):
+    rounds = round_count(settings, [len(ps) for ps in groups.values()])
+    if current >= rounds:
         return None
     out: list[Match] = []
     for g, players in sorted(groups.items()):
+        if sum(1 for p in players if t.participants[p].status is ParticipantStatus.ACTIVE) < 1:
+            continue
         mine = [m for m in matches if (m.group or 1) == g]
-        hs = histories(t, players, mine, settings["points"])
-        active = [hs[p] for p in players if t.participants[p].status is ParticipantStatus.ACTIVE]
-        if active:
-            out += round_matches(t, g, current + 1, active, settings)
+        out += round_matches(t, g, current + 1, players, mine, settings, rounds)
     return (current + 1, out) if out else None
 
 
