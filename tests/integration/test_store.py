@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import pytest
 
 from app import store as store_mod
 from app.backup import backup
+from app.domain import engine
+from app.domain.models import Event
 from app.store import SchemaTooNew, Store
 from tests.conftest import Valkey
 
@@ -69,3 +72,17 @@ def test_backup_while_writing_is_a_consistent_copy(valkey: Valkey, tmp_path: Pat
             assert t.to_dict() == rig.svc.tournaments[t.id].to_dict()
 
     asyncio.run(main())
+
+
+def test_the_tournament_row_holds_everything_but_the_matches() -> None:
+    def event(n: int, kind: str, data: dict[str, object]) -> Event:
+        return Event(f"e{n}", n, kind, "t1", "2030-01-01T00:00:00Z", data)
+
+    t = engine.new_tournament(event(1, "tournament.created", engine.create_tournament(
+        {"name": "Row", "format": "round_robin"})))  # fmt: skip
+    names = [{"name": f"P{i}"} for i in range(4)]
+    engine.apply(t, event(2, "participant.added", engine.add_participants(t, names, list("abcd"))))
+    engine.apply(t, event(3, "tournament.started", engine.start(t)))
+    whole = t.to_dict()
+    del whole["matches"]
+    assert json.loads(store_mod.tournament_doc(t)) == whole
