@@ -59,6 +59,11 @@ class ServerConfig:
     )
     event_loop: str = setting("auto", "auto (uvloop when installed), uvloop or asyncio.")
     http_parser: str = setting("auto", "auto (httptools when installed), httptools or h11.")
+    read_cache_bytes: int = setting(
+        67_108_864,
+        "Memory for encoded public reads (tournaments, matches, standings): each is built and"
+        " gzipped once per version, not once per request.",
+    )
     socket_send_buffer: int = setting(
         131_072,
         "Kernel send buffer of each connection, in bytes (0: the kernel's autotuning, up to"

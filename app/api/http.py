@@ -177,7 +177,7 @@ def readable(conn: HTTPConnection, tid: str) -> Tournament:
     return t
 
 
-# ---- idempotency and conditional GETs ------------------------------------------------------
+# ---- idempotency ------------------------------------------------------
 
 
 async def idempotent(
@@ -215,11 +215,3 @@ def request_digest(request: Request) -> str:
     """Method and path, hashed: what a repeated ``Idempotency-Key`` must match."""
     raw = f"{request.method} {request.scope['path']}".encode()
     return hashlib.sha256(raw).hexdigest()[:16]
-
-
-def etag_response(request: Request, value: Any, tag: str) -> Response:
-    etag = f'"{tag}"'
-    inm = request.headers.get("if-none-match")
-    if inm is not None and etag in [x.strip().removeprefix("W/") for x in inm.split(",")]:
-        return Response(status_code=304, headers={"ETag": etag})
-    return json_response(value, headers={"ETag": etag})

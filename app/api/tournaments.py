@@ -16,16 +16,8 @@ from ..domain.errors import Invalid
 from ..domain.formats import get_format
 from ..domain.models import Tournament
 from ..service import Outcome, new_id
-from .http import (
-    Problem,
-    etag_response,
-    idempotent,
-    json_response,
-    read_json,
-    readable,
-    require,
-    service,
-)
+from .http import Problem, idempotent, json_response, read_json, readable, require, service
+from .reads import cached_json
 
 PAGE = 50
 
@@ -97,7 +89,7 @@ def created(request: Request, out: Outcome) -> Response:
 
 async def get_tournament(request: Request) -> Response:
     t = readable(request, tid_of(request))
-    return etag_response(request, t.to_dict(), tournament_tag(t))
+    return await cached_json(request, ("tournament", t.id), tournament_tag(t), t.to_dict)
 
 
 async def patch_tournament(request: Request) -> Response:
@@ -205,8 +197,11 @@ async def start(request: Request) -> Response:
 async def list_matches(request: Request) -> Response:
     t = readable(request, tid_of(request))
     state = request.query_params.get("state")
-    matches = [m.to_dict() for m in t.matches.values() if state is None or m.state == state]
-    return etag_response(request, matches, tournament_tag(t))
+
+    def build() -> list[dict[str, Any]]:
+        return [m.to_dict() for m in t.matches.values() if state is None or m.state == state]
+
+    return await cached_json(request, ("matches", t.id, state), tournament_tag(t), build)
 
 
 async def get_match(request: Request) -> Response:
@@ -260,8 +255,28 @@ async def live_tick(request: Request) -> Response:
 
 
 async def standings(request: Request) -> Response:
+    """``?stage=groups`` (or ``?group=N``, one group): the group stage's tables, each row with
+    its ``group``, also once a playoff has started. Standings change only with structural
+    events, so their ETag follows the tournament's ``version``: live ticks leave it alone."""
     t = readable(request, tid_of(request))
-    return etag_response(request, get_format(t.format).standings(t), tournament_tag(t))
+    stage = request.query_params.get("stage", "final")
+    if stage not in ("final", "groups"):
+        raise Problem(422, "Invalid query", "stage must be final or groups")
+    group = query_int(request, "group", 0, 1, 10_000) or None
+    fmt = get_format(t.format)
+    if group is not None or stage == "groups":
+        stage = "groups"
+        if not fmt.has_group_stage:
+            raise Problem(422, "Invalid query", f"a {t.format} tournament has no group stage")
+
+    def build() -> list[dict[str, Any]]:
+        if stage == "final":
+            return fmt.standings(t)
+        rows = fmt.group_standings(t)
+        return [r for r in rows if group is None or r.get("group") == group]
+
+    tag = f"{t.id}-v{t.version}-{stage}{group or ''}"
+    return await cached_json(request, ("standings", t.id, stage, group), tag, build)
 
 
 async def events(request: Request) -> Response:
