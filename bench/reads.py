@@ -15,13 +15,16 @@ request in flight each) read ``GET /api/v1/tournaments/{tid}`` at ``--rate`` rea
 
 Each phase prints requests/s, latency p50/p95/p99/max, bytes per answer, the server's CPU and
 the load generator's CPU over the phase, and how busy the whole machine was (all cores,
-``/proc/stat``) with the load average, so a run on a shared machine says what else was running.
+``/proc/stat``) with the load average, so a run on a shared machine says what else was running;
+then the same percentiles of each read's own time in the server (its access log): the
+difference is time spent waiting for a CPU or for the event loop.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import multiprocessing as mp
 import os
 import random
@@ -138,8 +141,27 @@ class Ticker(threading.Thread):
         self.cpu = time.thread_time() - began
 
 
+def handled_ms(t: Tourney, start: int, route: str) -> list[float]:
+    """The server's own time per read (its access log: from the request's start to its last
+    byte handed to the socket), for the log lines written since byte ``start``."""
+    out = []
+    with open(t.dir / "server.log", "rb") as f:
+        f.seek(start)
+        for line in f:
+            if b'"request"' in line:
+                entry = json.loads(line)
+                if entry.get("route") == route and entry.get("method") == "GET":
+                    out.append(float(entry["ms"]))
+    return sorted(out)
+
+
+def log_size(t: Tourney) -> int:
+    return (t.dir / "server.log").stat().st_size
+
+
 def phase(t: Tourney, name: str, a: argparse.Namespace, path: str, headers: dict[str, str],
           ticker: Ticker | None = None) -> None:  # fmt: skip
+    logged = log_size(t)
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
     interval = a.connections / a.rate if a.rate else 0.0
@@ -166,6 +188,10 @@ def phase(t: Tourney, name: str, a: argparse.Namespace, path: str, headers: dict
           f" {ms[3]:7.1f} ms  {out['bytes'] / max(n, 1) / 1024:7.1f} KiB  server"
           f" {cpu1 - cpu0:5.2f} s  loadgen {out['cpu']:5.2f} s  machine {busy:4.2f} of {cores}"
           f" cores busy, load {load0:.1f}->{load1:.1f}  [{statuses}]", flush=True)  # fmt: skip
+    own = handled_ms(t, logged, PATHS[a.path])
+    if own:
+        print(f"{'':<22} in the server: {pct(own, 0.5):.1f} {pct(own, 0.95):.1f}"
+              f" {pct(own, 0.99):.1f} {own[-1]:.1f} ms (p50 p95 p99 max)", flush=True)  # fmt: skip
     if ticker:
         print(f"{'':<22} ticks sent {ticker.sent}, results {ticker.results}, ticker CPU"
               f" {ticker.cpu:.2f} s", flush=True)  # fmt: skip
@@ -198,7 +224,8 @@ def main() -> None:
     ap.add_argument("--tick-rate", type=float, default=50)
     ap.add_argument("--path", choices=sorted(PATHS), default="tournament")
     a = ap.parse_args()
-    with Tourney() as t:
+    # the access log is on: each read's own time in the server, beside the client's
+    with Tourney({"TOURNEY_SERVER_ACCESS_LOG": "1", "TOURNEY_SERVER_LOG_LEVEL": "info"}) as t:
         print(f"server pid {t.pid} (to profile: py-spy record -p {t.pid})", flush=True)
         tid, _ = prepare(t, a.players)
         path = PATHS[a.path].format(tid=tid)
