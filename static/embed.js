@@ -16,7 +16,7 @@
   if (!me || !me.dataset.tournament) return;
   var origin = new URL(me.src, location.href).origin;
   var src = new URL("/t/" + encodeURIComponent(me.dataset.tournament), origin);
-  src.searchParams.set("embed", "1");
+  src.searchParams.set("embed", "auto"); // the page as tall as its content, which it reports
   ["lang", "section", "theme", "view"].forEach(function (k) {
     if (me.dataset[k]) src.searchParams.set(k, me.dataset[k]);
   });

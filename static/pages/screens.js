@@ -25,6 +25,7 @@ export class Screens {
     const o = this.opts;
     if (o.overlay) root.add("overlay");
     if (o.embed) root.add("embed");
+    if (o.embed === "auto") root.add("embed-auto");
     if (o.section === "bug") root.add("score-bug");
     if (!o.header) root.add("no-header");
     root.add(`section-${o.section}`);
@@ -39,7 +40,7 @@ export class Screens {
       });
       if (typeof ResizeObserver !== "undefined") new ResizeObserver(() => this.refit()).observe($("board"));
     }
-    if (o.embed && window.parent !== window) this.reportHeight();
+    if (o.embed === "auto" && window.parent !== window) this.reportHeight();
     matchMedia("print").addEventListener("change", (e) => this.printing(e.matches));
     addEventListener("beforeprint", () => this.printing(true));
     addEventListener("afterprint", () => this.printing(false));
@@ -73,12 +74,18 @@ export class Screens {
 
   setView(v) {
     this.view = v;
-    document.documentElement.classList.toggle("view-list", v === "list");
-    $("board").classList.toggle("as-list", v === "list");
     $("view-list").setAttribute("aria-pressed", String(v === "list"));
     $("view-bracket").setAttribute("aria-pressed", String(v === "bracket"));
+    this.applyView();
+  }
+
+  /** The list, or the bracket: always the bracket on paper. */
+  applyView() {
+    const list = this.view === "list" && !document.documentElement.classList.contains("printing");
+    document.documentElement.classList.toggle("view-list", list);
+    $("board").classList.toggle("as-list", list);
     this.sized();
-    if (v === "bracket") requestAnimationFrame(() => this.board.drawConnectors());
+    if (!list) requestAnimationFrame(() => this.board.drawConnectors());
   }
 
   /** After the cards were (re)built: their width from the names they hold. */
@@ -141,14 +148,9 @@ export class Screens {
   printing(on) {
     const root = document.documentElement.classList;
     if (on === root.contains("printing")) return;
-    const board = $("board");
     root.toggle("printing", on);
-    if (on) {
-      this.wasList = board.classList.contains("as-list");
-      board.classList.remove("as-list");
-    } else if (this.wasList) board.classList.add("as-list");
-    this.sized();
+    this.applyView();
     this.board.drawConnectors();
-    if (on) fitForPrint(board);
+    if (on) fitForPrint($("board"));
   }
 }

@@ -1,5 +1,5 @@
 // The viewer's options, from its address (/t/{tid}?overlay=1&section=finals&theme=dark...).
-// Every option is documented in docs/embedding.md; unknown or malformed values fall back to
+// Every option is documented in docs/screens.md; unknown or malformed values fall back to
 // their defaults rather than failing the page.
 import { SECTIONS } from "./sections.js";
 
@@ -27,7 +27,9 @@ export function viewerOptions(search = location.search, path = location.pathname
   return {
     tid: decodeURIComponent(path.split("/").filter(Boolean)[1] || q.get("t") || ""),
     overlay,
-    embed: yes(q.get("embed")),
+    // embed=1: a frame of a fixed height (the page stays put, the board scrolls); embed=auto: a
+    // frame sized by static/embed.js (the page as tall as its content, which it reports)
+    embed: q.get("embed") === "auto" ? "auto" : yes(q.get("embed")) ? "fixed" : null,
     match,
     section: match ? "bug" : section,
     theme,

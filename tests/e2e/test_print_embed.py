@@ -161,11 +161,15 @@ def test_the_embed_snippets_work_on_another_site(
     expect(inner.locator(".match")).to_have_count(31)
     shot(page, "embed-script", full=True)
     closing(page)
-    # the plain frame
+    # the plain frame, of a fixed height: its header stays put, its matches scroll
     site.serve(frame_snippet)
     page = open_page(browser, site.url, {"width": 1280, "height": 900})
     inner_frame = page.frame_locator("iframe")
     expect(inner_frame.locator(".match")).to_have_count(31)
+    assert inner_frame.locator("#board").evaluate("(b) => b.scrollHeight > b.clientHeight")
+    top = inner_frame.locator(".top").bounding_box()
+    inner_frame.locator("#board").evaluate("(b) => b.scrollBy(0, 500)")
+    assert inner_frame.locator(".top").bounding_box() == top
     shot(page, "embed-iframe")
     closing(page)
 
