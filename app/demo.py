@@ -3,7 +3,8 @@
 A background thread drives the real HTTP API on loopback with the admin token: it creates a
 16-player double elimination (single elimination when that format is not registered), then sends
 a live score tick (with the match's clock as its detail) to each running match about every second
-and reports a result once a side reaches ``TARGET``. When the tournament is complete it starts another one. Ctrl-C stops both.
+and reports a result once a side reaches ``TARGET``. When the tournament is complete it starts
+another one. Ctrl-C stops both.
 """
 
 from __future__ import annotations
