@@ -12,10 +12,9 @@ const CARD_REM = { page: [12.5, 19], narrow: [11, 15], overlay: [13, 26], print:
 const rem = () => parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
 
 export class Screens {
-  constructor(opts, board, tournament) {
+  constructor(opts, board) {
     this.opts = opts;
     this.board = board;
-    this.tournament = tournament;
     this.queued = false;
     this.view = null;
   }
@@ -38,7 +37,11 @@ export class Screens {
         this.sized();
         this.refit();
       });
-      if (typeof ResizeObserver !== "undefined") new ResizeObserver(() => this.refit()).observe($("board"));
+      if (typeof ResizeObserver !== "undefined") {
+        const watch = new ResizeObserver(() => this.refit());
+        watch.observe($("board"));
+        watch.observe($("bug"));
+      }
     }
     if (o.embed === "auto" && window.parent !== window) this.reportHeight();
     matchMedia("print").addEventListener("change", (e) => this.printing(e.matches));

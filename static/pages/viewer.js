@@ -19,7 +19,7 @@ const opts = viewerOptions();
 const perf = (window.__tourney = { firstRenderMs: null, renders: 0, updates: 0, status: "connecting" });
 const live = new LiveTournament(opts.tid, { match: opts.match && opts.match !== "live" ? opts.match : null });
 const board = new Board($("board"));
-const screens = new Screens(opts, board, () => live.t);
+const screens = new Screens(opts, board);
 const groupFeed = new StandingsFeed(live, { stage: "groups" });
 const finalFeed = new StandingsFeed(live);
 const pending = new Map();
