@@ -1,59 +1,54 @@
 // Sizing: cards as wide as the longest name needs (within bounds), names that still do not
 // fit shrunk, then wrapped, before anything is cut; an overlay's content scaled to fit its
 // output size, its spare width given to the columns; brackets zoomed to fit a printed page.
+import { h } from "./dom.js";
 
-/** The widths of ``texts`` set as a winner's name (bold) on a card of ``root``: measured in
- * the page itself, in one layout pass, so the fonts are exactly the cards' own. */
-function textWidths(root, texts) {
-  const box = document.createElement("div");
-  box.className = "match measure";
-  box.setAttribute("aria-hidden", "true");
-  const side = document.createElement("div");
-  side.className = "side win";
-  for (const text of texts) {
-    const span = document.createElement("span");
-    span.className = "nm";
-    span.textContent = text;
-    side.append(span);
-  }
-  box.append(side);
+/**
+ * Measure names as a card of ``root`` sets them, in the page itself (so the fonts are exactly
+ * the cards' own), in one small hidden box: a sample card, for the room its seed, score and
+ * paddings take, and every name in a winner's bold. Done before the cards are drawn, so the
+ * board is laid out once, with its final card width.
+ */
+function measure(root, texts) {
+  const sampleName = h("span", { class: "nm", text: "x" });
+  const sample = h("div", { class: "match" }, h("div", { class: "side win" }, h("span", { class: "seed", text: "99" }), sampleName, h("span", { class: "sc", text: "99" })));
+  sample.style.width = "40rem"; // roomy at any type size: what is left is the name's
+  const names = h("div", { class: "match names" }, h("div", { class: "side win" }, texts.map((text) => h("span", { class: "nm", text }))));
+  const box = h("div", { class: "measure", "aria-hidden": "true" }, sample, names);
   root.append(box);
-  const widths = [...side.children].map((span) => span.offsetWidth);
+  const around = sample.offsetWidth - sampleName.clientWidth;
+  const widths = [...names.firstChild.children].map((span) => span.offsetWidth);
   box.remove();
-  return widths;
+  return { around, widths };
 }
 
 /**
- * Set the board's card width (--card-w) to what its longest name needs, between ``min`` and
- * ``max`` px; then mark each name still too wide: .fit-1 (85 %), .fit-2 (72 %), .fit-3 (72 %
- * on two lines). One batch of layout reads, then writes only. Returns the level of each name
- * that needs one (text -> 1..3), for cards drawn again later (Cards.fits).
+ * The card width (px) the longest of ``names`` needs, between ``min`` and ``max``, and how much
+ * each name still too wide must give: 1 (85 %), 2 (72 %), 3 (72 % on two lines).
+ * Returns {width, levels: Map(name -> level)}.
  */
-export function fitNames(root, { min, max }) {
+export function fitNames(root, names, { min, max }) {
   const levels = new Map();
-  const names = [...root.querySelectorAll(".match .nm")];
-  if (!names.length) return levels;
-  const sample = names.find((n) => !n.classList.contains("tbd")) || names[0];
-  const card = sample.closest(".match");
-  const around = card.offsetWidth - sample.clientWidth; // seed, score, paddings, borders
-  const texts = [...new Set(names.map((n) => n.textContent))];
-  const index = new Map(texts.map((text, i) => [text, i]));
-  const sizes = textWidths(card.parentElement, texts);
-  const widths = names.map((n) => sizes[index.get(n.textContent)]);
-  const need = Math.ceil(Math.max(...widths) + around + 4);
-  const cardWidth = Math.max(min, Math.min(max, need));
-  root.style.setProperty("--card-w", `${cardWidth}px`);
-  const room = cardWidth - around;
-  names.forEach((n, i) => {
+  const texts = [...new Set(names)];
+  if (!texts.length) return { width: min, levels };
+  const { around, widths } = measure(root, texts);
+  const width = Math.max(min, Math.min(max, Math.ceil(Math.max(...widths) + around + 4)));
+  const room = width - around;
+  texts.forEach((text, i) => {
     const w = widths[i];
     const level = w <= room ? 0 : w * 0.85 <= room ? 1 : w * 0.72 <= room ? 2 : 3;
-    n.classList.remove("fit-1", "fit-2", "fit-3");
-    if (level) {
-      n.classList.add(`fit-${level}`);
-      levels.set(n.textContent, level);
-    }
+    if (level) levels.set(text, level);
   });
-  return levels;
+  return { width, levels };
+}
+
+/** Mark the names already drawn with their levels (writes only: no layout is read). */
+export function markNames(root, levels) {
+  for (const n of root.querySelectorAll(".match .nm:not(.tbd)")) {
+    n.classList.remove("fit-1", "fit-2", "fit-3");
+    const level = levels.get(n.textContent);
+    if (level) n.classList.add(`fit-${level}`);
+  }
 }
 
 function columnsAcross(content) {

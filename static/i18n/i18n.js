@@ -34,13 +34,18 @@ export function rememberLanguage(code) {
   }
 }
 
-/** Load a catalogue (English if the language is unknown or its file cannot be read). */
-export async function loadLanguage(code = pickLanguage()) {
+/** Load a catalogue (English if the language is unknown or its file cannot be read);
+ * ``fetched``: the catalogue's JSON already asked for (a promise of it, or of null). */
+export async function loadLanguage(code = pickLanguage(), fetched = null) {
   const want = code in LANGUAGES ? code : "en";
   try {
-    const res = await fetch(`/static/i18n/${want}.json`);
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    messages = await res.json();
+    let data = fetched ? await fetched : null;
+    if (!data) {
+      const res = await fetch(`/static/i18n/${want}.json`);
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      data = await res.json();
+    }
+    messages = data;
     lang = want;
   } catch {
     if (want !== "en") return loadLanguage("en");

@@ -2,7 +2,7 @@
 // embed, score bug, theme, list or bracket view), the overlay fitted to its output size, the
 // height an embed reports to the page around it, and the bracket zoomed for print.
 import { $ } from "../draw/dom.js";
-import { fitForPrint, fitInto, fitNames } from "../draw/fit.js";
+import { fitForPrint, fitInto, fitNames, markNames } from "../draw/fit.js";
 
 const VIEW_KEY = "tourney.view";
 const NARROW = "(max-width: 700px)";
@@ -91,12 +91,23 @@ export class Screens {
     if (!list) requestAnimationFrame(() => this.board.drawConnectors());
   }
 
-  /** After the cards were (re)built: their width from the names they hold. */
-  sized() {
+  /** Before the cards are drawn (and when the screen changes): their width, and how much each
+   * name must shrink, from the tournament's names. Measured again only when the names or the
+   * kind of screen changed. */
+  sized(t0 = this.tournament) {
+    this.tournament = t0;
+    if (!t0) return;
     let kind = this.opts.overlay ? "overlay" : matchMedia(NARROW).matches ? "narrow" : "page";
     if (document.documentElement.classList.contains("printing")) kind = "print";
+    const names = t0.participants.map((p) => p.name);
+    const key = `${kind} ${rem()} ${names.join("\n")}`;
+    if (key === this.fitted) return;
+    this.fitted = key;
     const [min, max] = CARD_REM[kind].map((r) => r * rem());
-    this.board.cards.fits = fitNames($("board"), { min, max });
+    const { width, levels } = fitNames($("board"), names, { min, max });
+    $("board").style.setProperty("--card-w", `${width}px`);
+    this.board.cards.fits = levels;
+    markNames($("board"), levels);
   }
 
   /** Fit the overlay to its output size, once per frame however often it is asked. */

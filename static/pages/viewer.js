@@ -3,7 +3,6 @@
 // (?match=ID or ?match=live), an embed (?embed=1) and a printable bracket. Options:
 // state/options.js; how each screen is fitted: pages/screens.js.
 import { $, h } from "../draw/dom.js";
-import { api, tournamentPath } from "../data/api.js";
 import { LiveTournament } from "../data/live.js";
 import { StandingsFeed } from "../data/standings.js";
 import { Board } from "../draw/board.js";
@@ -14,6 +13,7 @@ import { formatName, groupLetter, tournamentState } from "../state/labels.js";
 import { viewerOptions } from "../state/options.js";
 import { loadLanguage, t, translatePage } from "../i18n/i18n.js";
 import { Screens } from "./screens.js";
+import * as boot from "./viewer-boot.js";
 
 const opts = viewerOptions();
 const perf = (window.__tourney = { firstRenderMs: null, renders: 0, updates: 0, status: "connecting" });
@@ -64,7 +64,10 @@ function draw(t0) {
   wantStandings(t0);
   if (opts.section === "bug") drawBug($("bug"), t0, opts.match === "live" ? liveMatch(t0) : live.byId.get(opts.match));
   else if (opts.section === "standings") drawStandingsOnly(t0);
-  else if (board.render(t0, matchesFor(t0, opts.section))) screens.sized();
+  else {
+    screens.sized(t0);
+    board.render(t0, matchesFor(t0, opts.section));
+  }
   if (opts.section !== "bug") board.setGroupStandings(groupFeed.rows);
   screens.refit();
   perf.renders += 1;
@@ -204,14 +207,12 @@ async function main() {
     $("error").textContent = t("viewer.no_id");
     return;
   }
-  // the language and the tournament at the same time: neither waits for the other
-  const first = api("GET", tournamentPath(opts.tid), undefined, { token: live.token });
-  first.catch(() => {});
-  await loadLanguage();
+  // the language and the tournament, asked for by viewer-boot.js before this module arrived
+  await loadLanguage(boot.language, boot.catalogue);
   translatePage();
   showStatus("connecting");
   try {
-    await live.start(await first);
+    await live.start(await boot.first);
   } catch (err) {
     showError(err);
   }

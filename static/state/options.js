@@ -25,7 +25,7 @@ export function viewerOptions(search = location.search, path = location.pathname
   if (scaleRaw === "fit" || scaleRaw === "none") scale = scaleRaw;
   else if (scaleRaw && Number(scaleRaw) >= 0.25 && Number(scaleRaw) <= 8) scale = Number(scaleRaw);
   return {
-    tid: decodeURIComponent(path.split("/").filter(Boolean)[1] || q.get("t") || ""),
+    tid: decodeURIComponent(path.split("/").filter(Boolean)[1] || ""),
     overlay,
     // embed=1: a frame of a fixed height (the page stays put, the board scrolls); embed=auto: a
     // frame sized by static/embed.js (the page as tall as its content, which it reports)
