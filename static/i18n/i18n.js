@@ -81,12 +81,16 @@ export function translatePage(root = document) {
   }
 }
 
+let numbers = null; // the language's number format, made once: making one costs far more than using it
+
 /** A number as this language writes it (2.5 → "2,5" in German). */
 export function formatNumber(n) {
   if (n === null || n === undefined || n === "") return "";
   const x = Number(n);
   if (!Number.isFinite(x)) return String(n);
-  return new Intl.NumberFormat(lang, { maximumFractionDigits: 2 }).format(x);
+  if (Number.isInteger(x) && Math.abs(x) < 1000) return String(x); // the same in every language
+  if (!numbers || numbers.resolvedOptions().locale.split("-")[0] !== lang) numbers = new Intl.NumberFormat(lang, { maximumFractionDigits: 2 });
+  return numbers.format(x);
 }
 
 export function formatDate(iso) {
