@@ -33,7 +33,8 @@ export function fitNames(root, names, { min, max }) {
   if (!texts.length) return { width: min, levels };
   const { around, widths } = measure(root, texts);
   const width = Math.max(min, Math.min(max, Math.ceil(Math.max(...widths) + around + 4)));
-  const room = width - around;
+  // a little to spare: type set small (a zoomed bracket on paper) rounds its widths up
+  const room = (width - around) * 0.97;
   texts.forEach((text, i) => {
     const w = widths[i];
     const level = w <= room ? 0 : w * 0.85 <= room ? 1 : w * 0.72 <= room ? 2 : 3;

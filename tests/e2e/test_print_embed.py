@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import ADMIN, Server, free_port
 from tests.e2e.screens import (
+    CUT_NAMES,
     OUTPUTS,
     assert_fits,
     closing,
@@ -65,6 +66,8 @@ def test_print_fits_each_bracket_to_a_landscape_page(
         assert b["width"] <= 980, b
         assert key == "big" or b["height"] <= 660, b  # 64 players run over pages instead
     assert page.evaluate("document.documentElement.scrollWidth") <= A4_LANDSCAPE["width"]
+    cut = page.evaluate(CUT_NAMES)
+    assert not cut, f"names cut short on paper: {cut}"
     shot(page, f"print-{key}", full=True)
     pages = pdf_pages(page.pdf(prefer_css_page_size=True, print_background=False))
     brackets = page.locator(".bracket").count()
