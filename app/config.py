@@ -83,6 +83,11 @@ class ServerConfig:
         " or https://cup.example.org), used in every link and QR code the API hands out; empty:"
         " the address each request came to.",
     )
+    read_cache_bytes: int = setting(
+        67_108_864,
+        "Memory for encoded public reads (tournaments, matches, standings): each is built and"
+        " gzipped once per version, not once per request.",
+    )
     socket_send_buffer: int = setting(
         131_072,
         "Kernel send buffer of each connection, in bytes (0: the kernel's autotuning, up to"

@@ -2,8 +2,9 @@
 
 A background thread drives the real HTTP API on loopback with the admin token: it creates a
 16-player double elimination (single elimination when that format is not registered), then sends
-a live score tick to each running match about every second and reports a result once a side reaches
-``TARGET``. When the tournament is complete it starts another one. Ctrl-C stops both.
+a live score tick (with the match's clock as its detail) to each running match about every second
+and reports a result once a side reaches ``TARGET``. When the tournament is complete it starts
+another one. Ctrl-C stops both.
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ class Player:
         self.stop = stop
         self.rng = random.Random()
         self.scores: dict[str, list[int]] = {}
+        self.started: dict[str, float] = {}  # match id -> when its first point was played
 
     def wait_ready(self) -> bool:
         while not self.stop.is_set():
@@ -124,9 +126,16 @@ class Player:
             if max(score) >= TARGET:
                 self.api.call("POST", path + "/result", {"scores": score})
                 self.scores.pop(m["id"], None)
+                self.started.pop(m["id"], None)
             else:
-                self.api.call("POST", path + "/live", {"scores": score})
+                self.api.call("POST", path + "/live", {"scores": score, "detail": self.clock(m)})
         return True
+
+    def clock(self, m: dict[str, Any]) -> dict[str, Any]:
+        """What a scoreboard sends beside the score: here the match's clock (the viewer draws
+        it on the match's card and on the score bug)."""
+        elapsed = int(time.monotonic() - self.started.setdefault(m["id"], time.monotonic()))
+        return {"clock": f"{elapsed // 60}:{elapsed % 60:02}"}
 
     def run(self) -> None:
         if not self.wait_ready():

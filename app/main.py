@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from .api.guard import Guard
 from .api.live import close
 from .api.problem import Problem, from_exception, problem_response
+from .api.reads import ReadCache
 from .api.routes import routes
 from .config import Config
 from .domain.errors import DomainError
@@ -107,6 +108,7 @@ def create_app(cfg: Config) -> Starlette:
     )
     app.state.config = cfg
     app.state.metrics = metrics
+    app.state.read_cache = ReadCache(cfg.server.read_cache_bytes)
     return app
 
 

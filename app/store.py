@@ -118,9 +118,11 @@ class Batch:
 
 
 def tournament_doc(t: Tournament) -> str:
-    d = t.to_record()
-    del d["matches"]
-    return dumps_text(d)
+    """The tournament's row: everything but its matches, which have rows of their own. Built
+    without them: the writer stores this on every batch that touches the tournament, and
+    encoding 2,016 matches to drop them held the GIL for milliseconds at a time (the readers'
+    latency tail, bench/reads.py)."""
+    return dumps_text(t.to_record(matches=False))
 
 
 class Store:

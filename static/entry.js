@@ -1,10 +1,12 @@
 // A player's own page: /t/{tid}/entry#<participant link>. Where they stand, check-in,
 // withdrawal, the match they are called to, kept live over the tournament's WebSocket.
-import { api, fmtDate, h } from "./common.js";
+import { api, tournamentPath } from "./data/api.js";
+import { h } from "./draw/dom.js";
+import { formatDate as fmtDate } from "./i18n/i18n.js";
 import { showError, showHeader, showQr, storeLink, storedLink, tournamentId } from "./player.js";
 
 const tid = tournamentId();
-const base = `tournaments/${encodeURIComponent(tid)}`;
+const base = tournamentPath(tid);
 const token = location.hash.slice(1) || storedLink(tid);
 if (location.hash.length > 1) storeLink(tid, token);
 
@@ -87,7 +89,7 @@ async function act(path, button, confirmText) {
 }
 
 async function showLinkQr() {
-  const res = await fetch(`/api/v1/${base}/entry/qr.svg`, { headers: { Authorization: `Bearer ${token}` } });
+  const res = await fetch(`${base}/entry/qr.svg`, { headers: { Authorization: `Bearer ${token}` } });
   if (res.ok) showQr(document.getElementById("qr"), await res.text());
 }
 
@@ -95,7 +97,7 @@ let socket = null;
 let timer = null;
 function live(delay = 1000) {
   const proto = location.protocol === "https:" ? "wss" : "ws";
-  const url = `${proto}://${location.host}/api/v1/${base}/ws?fields=scores&token=${encodeURIComponent(token)}`;
+  const url = `${proto}://${location.host}${base}/ws?fields=scores&token=${encodeURIComponent(token)}`;
   socket = new WebSocket(url);
   socket.onmessage = (msg) => {
     // a structural event (light frames name it); live score ticks change nothing shown here

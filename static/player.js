@@ -1,6 +1,7 @@
 // What the players' pages (sign-up, my entry) share: the tournament in the path, the stored
-// participant link, the header. Plain ES module on top of common.js.
-import { fmtDate, formatName } from "./common.js";
+// participant link, the header. Plain ES module on top of the shared data, drawing and language modules.
+import { formatDate as fmtDate } from "./i18n/i18n.js";
+import { formatName } from "./state/labels.js";
 
 /** The tournament id in /t/{tid}/signup or /t/{tid}/entry. */
 export function tournamentId() {

@@ -1,10 +1,14 @@
 // The public sign-up page: /t/{tid}/signup[?code=...]. Phone first.
-import { api, fmtDate, h, qs } from "./common.js";
+import { api, tournamentPath } from "./data/api.js";
+import { h } from "./draw/dom.js";
+import { formatDate as fmtDate } from "./i18n/i18n.js";
+
+const qs = (name) => new URLSearchParams(location.search).get(name);
 import { showError, showHeader, storeLink, storedLink, tournamentId } from "./player.js";
 
 const tid = tournamentId();
 const form = document.getElementById("form");
-const base = `tournaments/${encodeURIComponent(tid)}`;
+const base = tournamentPath(tid);
 
 function statusLine(info) {
   const s = info.signup;

@@ -1,7 +1,9 @@
 // Webhooks on the operator page: a tournament's endpoints (its manage token or the admin's) in the
 // tournament view, the server's (the admin token) on the home view, each with its delivery log.
 // Self-contained: it adds its own panels and stylesheet; admin.js only imports it.
-import { api, fmtDate, h } from "./common.js";
+import { api } from "./data/api.js";
+import { h } from "./draw/dom.js";
+import { formatDate as fmtDate } from "./i18n/i18n.js";
 
 const TYPES_FALLBACK = ["match.ready", "match.result", "match.reopened", "participant.added", "participant.disqualified", "tournament.created", "tournament.started", "tournament.completed"];
 const REFRESH_MS = 5000;

@@ -19,11 +19,16 @@ from .problem import Problem
 EXEMPT = ("/healthz", "/readyz", "/metrics", "/static/")
 MAX_BUCKETS = 100_000
 
-# The viewer and operator pages load only from this server; overlays may be framed anywhere.
+# The pages load only from this server; the viewer (/t/...) may be framed anywhere, and takes
+# styles injected at run time: OBS's browser source applies its "Custom CSS" box as a <style>
+# element added to the page, which 'self' alone refuses. Scripts stay 'self' on every page.
 PAGE_CSP = (
-    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self';"
-    " script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'"
+    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src {styles};"
+    " script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self';"
+    " frame-ancestors {framing}"
 )
+VIEWER_CSP = PAGE_CSP.format(styles="'self' 'unsafe-inline'", framing="*")
+OTHER_CSP = PAGE_CSP.format(styles="'self'", framing="'none'")
 COMMON_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
@@ -79,8 +84,7 @@ class Guard:
                 headers = list(message.get("headers", []))
                 headers += COMMON_HEADERS
                 if page:
-                    framing = "*" if path.startswith("/t/") else "'none'"
-                    csp = f"{PAGE_CSP}; frame-ancestors {framing}"
+                    csp = VIEWER_CSP if path.startswith("/t/") else OTHER_CSP
                     headers.append((b"content-security-policy", csp.encode()))
                 message = {**message, "headers": headers}
             await send(message)

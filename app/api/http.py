@@ -140,7 +140,7 @@ def readable(conn: HTTPConnection, tid: str) -> Tournament:
     return t
 
 
-# ---- idempotency and conditional GETs ------------------------------------------------------
+# ---- idempotency ------------------------------------------------------
 
 
 async def idempotent(
@@ -196,11 +196,3 @@ def request_digest(request: Request, tid: str | None = None) -> str:
 def body_digest(request: Request) -> str:
     """The request body as read (see ``read_body``), hashed; the empty body if none was."""
     return hashlib.sha256(request.scope.get(BODY, b"")).hexdigest()[:16]
-
-
-def etag_response(request: Request, value: Any, tag: str) -> Response:
-    etag = f'"{tag}"'
-    inm = request.headers.get("if-none-match")
-    if inm is not None and etag in [x.strip().removeprefix("W/") for x in inm.split(",")]:
-        return Response(status_code=304, headers={"ETag": etag})
-    return json_response(value, headers={"ETag": etag})

@@ -207,8 +207,12 @@ def paths() -> dict[str, Any]:
                        W, body(ref("Tick")), params=[tid, mid], idempotent=True),
         },
         t + "/standings": {
-            "get": op("Standings", 200, {"type": "array", "items": {"type": "object"}}, READ,
-                      secured=False, params=[tid]),
+            "get": op("Standings; ?stage=groups (or ?group=N) for the group stage's tables",
+                      200, {"type": "array", "items": {"type": "object"}}, (*READ, 422),
+                      secured=False,
+                      params=[tid, query("stage", {"enum": ["final", "groups"]}),
+                              query("group", {"type": "integer", "minimum": 1,
+                                              "maximum": 10_000})]),
         },
         t + "/events": {
             "get": op("Events in seq order (catch-up)", 200,

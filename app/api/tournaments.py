@@ -28,7 +28,6 @@ from ..domain.names import EXPANDABLE, expanded
 from ..service import Outcome, new_id
 from ..shelf import Shelved
 from .http import (
-    etag_response,
     idempotent,
     json_response,
     read_json,
@@ -38,6 +37,7 @@ from .http import (
     service,
 )
 from .problem import Problem
+from .reads import cached_json
 
 PAGE = 50
 
@@ -211,7 +211,7 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
 
 async def get_tournament(request: Request) -> Response:
     t = readable(request, tid_of(request))
-    return etag_response(request, t.to_dict(), tournament_tag(t))
+    return await cached_json(request, ("tournament", t.id), tournament_tag(t), t.to_dict)
 
 
 async def list_matches(request: Request) -> Response:
@@ -219,9 +219,13 @@ async def list_matches(request: Request) -> Response:
     t = readable(request, tid_of(request))
     state = request.query_params.get("state")
     shape = match_shape(request)
-    matches = [shape(t, m) for m in t.matches.values() if state is None or m.state == state]
-    tag = tournament_tag(t) + ("-p" if shape is expanded else "")
-    return etag_response(request, matches, tag)
+
+    def build() -> list[dict[str, Any]]:
+        return [shape(t, m) for m in t.matches.values() if state is None or m.state == state]
+
+    full = shape is expanded
+    tag = tournament_tag(t) + ("-p" if full else "")
+    return await cached_json(request, ("matches", t.id, state, full), tag, build)
 
 
 async def get_match(request: Request) -> Response:
@@ -240,8 +244,28 @@ def match_shape(request: Request) -> Callable[[Tournament, Match], dict[str, Any
 
 
 async def standings(request: Request) -> Response:
+    """``?stage=groups`` (or ``?group=N``, one group): the group stage's tables, each row with
+    its ``group``, also once a playoff has started. Standings change only with structural
+    events, so their ETag follows the tournament's ``version``: live ticks leave it alone."""
     t = readable(request, tid_of(request))
-    return etag_response(request, get_format(t.format).standings(t), tournament_tag(t))
+    stage = request.query_params.get("stage", "final")
+    if stage not in ("final", "groups"):
+        raise Problem(422, "Invalid query", "stage must be final or groups")
+    group = query_int(request, "group", 0, 1, 10_000) or None
+    fmt = get_format(t.format)
+    if group is not None or stage == "groups":
+        stage = "groups"
+        if not fmt.has_group_stage:
+            raise Problem(422, "Invalid query", f"a {t.format} tournament has no group stage")
+
+    def build() -> list[dict[str, Any]]:
+        if stage == "final":
+            return fmt.standings(t)
+        rows = fmt.group_standings(t)
+        return [r for r in rows if group is None or r.get("group") == group]
+
+    tag = f"{t.id}-v{t.version}-{stage}{group or ''}"
+    return await cached_json(request, ("standings", t.id, stage, group), tag, build)
 
 
 async def events(request: Request) -> Response:

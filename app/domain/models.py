@@ -239,18 +239,20 @@ class Tournament:
             "completed_at": self.completed_at,
         }
 
-    def to_dict(self) -> dict[str, Any]:
-        """The public JSON shape: what anyone who may read the tournament sees."""
+    def to_dict(self, matches: bool = True) -> dict[str, Any]:
+        """The public JSON shape: what anyone who may read the tournament sees (``matches``
+        False: all of it but the matches)."""
         d = self.summary()
         del d["participants_count"]
         d.update(self.day.public())
         d["participants"] = [p.to_dict() for p in self.participant_list()]
-        d["matches"] = [m.to_dict() for m in self.matches.values()]
+        if matches:
+            d["matches"] = [m.to_dict() for m in self.matches.values()]
         return d
 
-    def to_record(self) -> dict[str, Any]:
+    def to_record(self, matches: bool = True) -> dict[str, Any]:
         """``to_dict`` and what only the server keeps (see ``EventDay.record``): the store's."""
-        return {**self.to_dict(), **self.day.record()}
+        return {**self.to_dict(matches), **self.day.record()}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Tournament:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 from pathlib import Path
 
@@ -10,6 +11,9 @@ import pytest
 
 from app import store as store_mod
 from app.backup import backup
+from app.domain import commands, state
+from app.domain.commands import Input
+from app.domain.events import Event, EventType
 from app.store import SchemaTooNew, Store
 from tests.conftest import Valkey
 
@@ -113,3 +117,18 @@ def test_a_tournament_underway_at_a_restart_still_completes(valkey: Valkey, tmp_
             assert again.state.tournaments[tid].state == "complete"
 
     asyncio.run(main())
+
+
+def test_the_tournament_row_holds_everything_but_the_matches() -> None:
+    def event(n: int, kind: EventType, data: dict[str, object]) -> Event:
+        return Event(f"e{n}", n, kind, "t1", "2030-01-01T00:00:00Z", data)
+
+    created = commands.create_tournament({"name": "Row", "format": "round_robin"})
+    t = state.new_tournament(event(1, EventType.TOURNAMENT_CREATED, created))
+    ids = iter("abcd")
+    names = Input([{"name": f"P{i}"} for i in range(4)], new_id=lambda _p: next(ids))
+    state.apply(t, event(2, EventType.PARTICIPANT_ADDED, commands.add_participants(t, names)))
+    state.apply(t, event(3, EventType.TOURNAMENT_STARTED, commands.start(t, Input())))
+    whole = t.to_record()
+    del whole["matches"]
+    assert t.matches and json.loads(store_mod.tournament_doc(t)) == json.loads(json.dumps(whole))

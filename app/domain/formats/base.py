@@ -16,6 +16,7 @@ class Format:
     name: FormatName
     allows_draws = False
     min_participants = 2
+    has_group_stage = False
 
     def normalize_settings(self, raw: dict[str, Any]) -> dict[str, Any]:
         """Validate ``raw`` and return it with every default filled in (raises ``Invalid``)."""
@@ -42,6 +43,11 @@ class Format:
         return []
 
     def standings(self, t: Tournament) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def group_standings(self, t: Tournament) -> list[dict[str, Any]]:
+        """The group stage's tables, each row with its ``group``, still there after a later
+        stage has started (formats with ``has_group_stage``)."""
         raise NotImplementedError
 
     def on_decided(self, t: Tournament, m: Match) -> list[str]:

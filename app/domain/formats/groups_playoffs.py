@@ -102,6 +102,7 @@ def advancing(t: Tournament) -> list[str]:
 class GroupsPlayoffs(Format):
     name = FormatName.GROUPS_PLAYOFFS
     allows_draws = True
+    has_group_stage = True
 
     def normalize_settings(self, raw: dict[str, Any]) -> dict[str, Any]:
         only_settings(raw, {"group_stage", "group_count", "advance", "playoff", "tiebreakers"})
@@ -157,6 +158,9 @@ class GroupsPlayoffs(Format):
         if m.bracket in GROUP_BRACKETS and playoff_started(t):
             return "the playoff has started: group-stage results are final"
         return swiss_reopen_blocker(t, m)
+
+    def group_standings(self, t: Tournament) -> list[dict[str, Any]]:
+        return group_standings(t)
 
     def standings(self, t: Tournament) -> list[dict[str, Any]]:
         from ..standings import elimination_standings

@@ -176,6 +176,7 @@ def two_per_group(t: Tournament, n: int) -> str | None:
 class RoundRobin(Format):
     name = FormatName.ROUND_ROBIN
     allows_draws = True
+    has_group_stage = True
 
     def normalize_settings(self, raw: dict[str, Any]) -> dict[str, Any]:
         return normalize_rr(raw)
@@ -188,3 +189,6 @@ class RoundRobin(Format):
 
     def standings(self, t: Tournament) -> list[dict[str, Any]]:
         return rr_standings(t, t.settings)
+
+    def group_standings(self, t: Tournament) -> list[dict[str, Any]]:
+        return self.standings(t)

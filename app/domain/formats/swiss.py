@@ -155,6 +155,7 @@ def swiss_standings(t: Tournament, settings: dict[str, Any]) -> list[dict[str, A
 class Swiss(Format):
     name = FormatName.SWISS
     allows_draws = True
+    has_group_stage = True
 
     def normalize_settings(self, raw: dict[str, Any]) -> dict[str, Any]:
         return normalize_swiss(raw)
@@ -173,3 +174,6 @@ class Swiss(Format):
 
     def standings(self, t: Tournament) -> list[dict[str, Any]]:
         return swiss_standings(t, t.settings)
+
+    def group_standings(self, t: Tournament) -> list[dict[str, Any]]:
+        return self.standings(t)

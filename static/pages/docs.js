@@ -1,7 +1,7 @@
-// /docs: every endpoint of /openapi.json, with a form to try it against this server.
-import { getToken, h, setToken } from "./common.js";
-
-const $ = (id) => document.getElementById(id);
+// /docs: every endpoint of /openapi.json, with a form to try it against this server. The API
+// speaks English (its descriptions come from /openapi.json), and so does this page.
+import { $, h } from "../draw/dom.js";
+import { getToken, setToken } from "../data/api.js";
 let spec = null;
 
 function showToken() {

@@ -1,18 +1,20 @@
 // /: the public tournaments, newest first, with their state and a link to each viewer.
-import { api, fmtDate, formatName, h, STATE_NAMES } from "./common.js";
+import { $, h } from "../draw/dom.js";
+import { api } from "../data/api.js";
+import { formatName, tournamentState } from "../state/labels.js";
+import { formatDate, loadLanguage, t, translatePage } from "../i18n/i18n.js";
 
-const $ = (id) => document.getElementById(id);
 let cursor = null;
 
-function item(t) {
-  const state = h("span", { class: `badge st-${t.state}`, text: STATE_NAMES[t.state] || t.state });
-  const count = t.participants_count ?? (t.participants ? t.participants.length : null);
+function item(tour) {
+  const count = tour.participants_count ?? (tour.participants ? tour.participants.length : null);
+  const meta = [formatName(tour.format), count !== null ? t("viewer.participants", { n: count }) : null, formatDate(tour.started_at || tour.created_at)];
   return h(
     "li",
     {},
-    h("a", { href: `/t/${encodeURIComponent(t.id)}`, text: t.name }),
-    state,
-    h("p", { class: "meta", text: [formatName(t.format), count !== null ? `${count} participants` : null, fmtDate(t.started_at || t.created_at)].filter(Boolean).join(" · ") }),
+    h("a", { href: `/t/${encodeURIComponent(tour.id)}`, text: tour.name }),
+    h("span", { class: `badge st-${tour.state}`, text: tournamentState(tour.state) }),
+    h("p", { class: "meta", text: meta.filter(Boolean).join(" · ") }),
   );
 }
 
@@ -30,12 +32,14 @@ async function load(reset) {
     $("error").hidden = true;
   } catch (err) {
     $("error").hidden = false;
-    $("error").textContent = `Could not load the tournaments: ${err.message}`;
+    $("error").textContent = t("index.load_failed", { reason: err.message });
   }
 }
 
 $("state").addEventListener("change", () => load(true));
 $("more").addEventListener("click", () => load(false));
+await loadLanguage();
+translatePage();
 load(true);
 setInterval(() => {
   if (!document.hidden && !cursor) load(true);

@@ -1,6 +1,6 @@
 // A tournament kept up to date over the WebSocket: snapshot, events, live ticks, and a reconnect
 // that resumes after the last structural event it saw (no gap, no reload).
-import { api, getToken } from "./common.js";
+import { api, getToken, tournamentPath } from "./api.js";
 
 // events whose frame carries every change (the matches): no refetch of the whole tournament
 const MATCH_EVENTS = new Set(["match.result", "match.reopened", "match.live", "match.called"]);
@@ -27,8 +27,10 @@ export class LiveTournament extends EventTarget {
     this.reconnects = 0;
   }
 
-  async start() {
-    await this.refetch();
+  /** Fetch the tournament (or take ``first``, fetched already) and keep it live. */
+  async start(first = null) {
+    if (first) this.setTournament(first);
+    else await this.refetch();
     this.connect();
     // a socket that stays silent past two heartbeats is dead even if the browser has not noticed
     this.lastFrameAt = Date.now();
@@ -50,9 +52,7 @@ export class LiveTournament extends EventTarget {
   }
 
   async refetch() {
-    const t = await api("GET", `/api/v1/tournaments/${encodeURIComponent(this.tid)}`, undefined, {
-      token: this.token,
-    });
+    const t = await api("GET", tournamentPath(this.tid), undefined, { token: this.token });
     this.setTournament(t);
   }
 
@@ -75,7 +75,7 @@ export class LiveTournament extends EventTarget {
   }
 
   wsUrl() {
-    const u = new URL(`/api/v1/tournaments/${encodeURIComponent(this.tid)}/ws`, location.href);
+    const u = new URL(`${tournamentPath(this.tid)}/ws`, location.href);
     u.protocol = location.protocol === "https:" ? "wss:" : "ws:";
     if (this.token) u.searchParams.set("token", this.token);
     if (this.match) u.searchParams.set("match", this.match);
@@ -139,12 +139,7 @@ export class LiveTournament extends EventTarget {
   /** Live ticks are not replayed on resume: fetch the matches that are live right now. */
   async refreshLive() {
     try {
-      const ms = await api(
-        "GET",
-        `/api/v1/tournaments/${encodeURIComponent(this.tid)}/matches?state=live`,
-        undefined,
-        { token: this.token },
-      );
+      const ms = await api("GET", `${tournamentPath(this.tid)}/matches?state=live`, undefined, { token: this.token });
       this.applyMatches(ms);
     } catch {
       /* the next frame will tell */

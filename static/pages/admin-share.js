@@ -1,0 +1,99 @@
+// Sharing a tournament from the operator page: referee links (tokens), the snippets that embed
+// the bracket in a club's site, and overlay addresses for OBS with their options.
+import { $, h } from "../draw/dom.js";
+import { api } from "../data/api.js";
+import { matchLabel } from "../state/labels.js";
+import { overlayUrl } from "../state/options.js";
+import { SECTIONS } from "../state/sections.js";
+import { LANGUAGES, language, t } from "../i18n/i18n.js";
+import { act, participantName, session } from "./operator.js";
+
+async function copy(text, btn) {
+  try {
+    await navigator.clipboard.writeText(text);
+    btn.textContent = t("share.copied");
+  } catch {
+    btn.textContent = t("share.copy_by_hand");
+  }
+}
+
+async function createLink(e) {
+  e.preventDefault();
+  const fd = new FormData(e.target);
+  const tid = session.live.tid;
+  const r = await act(() => api("POST", "/api/v1/tokens", { tournament_id: tid, scope: fd.get("scope"), label: fd.get("label") || "referee" }));
+  if (!r) return;
+  const link = `${location.origin}/admin?token=${encodeURIComponent(r.token)}#t=${encodeURIComponent(tid)}`;
+  const revoke = async (ev) => {
+    if (await act(() => api("DELETE", `/api/v1/tokens/${encodeURIComponent(r.id)}`), t("admin.revoked"))) ev.target.closest(".panel").remove();
+  };
+  $("links").prepend(
+    h(
+      "div",
+      { class: "panel" },
+      h("p", { text: t(`admin.link_made_${r.scope}`, { label: r.label || "" }) }),
+      h("p", { class: "share link-out", text: link }),
+      h(
+        "p",
+        { class: "row" },
+        h("button", { type: "button", class: "secondary", onclick: (ev) => copy(link, ev.target), text: t("share.copy") }),
+        h("button", { type: "button", class: "secondary", onclick: revoke, text: t("admin.revoke") }),
+      ),
+    ),
+  );
+}
+
+/** The two ways to put the bracket on another site: a sized script tag, a plain frame. */
+function drawEmbed(tour) {
+  const origin = location.origin;
+  const lang = language();
+  const src = `${origin}/t/${encodeURIComponent(tour.id)}?embed=1&lang=${lang}`;
+  const title = tour.name.replace(/[<>&"]/g, "");
+  $("embed-script").value = `<script src="${origin}/static/embed.js" data-tournament="${tour.id}" data-lang="${lang}" async></script>`;
+  $("embed-iframe").value = `<iframe src="${src}" title="${title}" style="width:100%;height:640px;border:0" loading="lazy"></iframe>`;
+}
+
+function fillOptions(select, pairs, keep) {
+  select.replaceChildren(...pairs.map(([value, text]) => h("option", { value, text })));
+  if (pairs.some(([v]) => v === keep)) select.value = keep;
+}
+
+/** The overlay builder's choices, refreshed as matches come and go. */
+function drawOverlayChoices(tour) {
+  const form = $("overlay-form");
+  fillOptions(form.elements.section, SECTIONS.map((s) => [s, t(`section_option.${s}`)]), form.elements.section.value || "all");
+  const playable = tour.matches.filter((m) => m.result !== "bye" && m.state !== "pending");
+  const who = (m) => m.slots.map((s) => participantName(s.participant_id) || t("side.tbd")).join(" v ");
+  fillOptions(form.elements.match, [["", t("share.no_bug")], ["live", t("share.live_match")], ...playable.map((m) => [m.id, `${matchLabel(m)}: ${who(m)}`])], form.elements.match.value);
+  fillOptions(form.elements.lang, Object.entries(LANGUAGES), form.elements.lang.value || language());
+  drawOverlayUrl();
+}
+
+function drawOverlayUrl() {
+  const live = session.live;
+  if (!live || !live.t) return;
+  const f = new FormData($("overlay-form"));
+  const [width, height] = String(f.get("size")).split("x").map(Number);
+  const opts = { width, height, theme: f.get("theme"), lang: f.get("lang"), header: f.get("header") ? null : "0" };
+  if (f.get("match")) opts.match = f.get("match");
+  else if (f.get("section") !== "all") opts.section = f.get("section");
+  const url = overlayUrl(location.origin, live.tid, opts);
+  $("overlay-url").textContent = url;
+  $("overlay-open").href = url;
+}
+
+export function drawShare(tour) {
+  drawEmbed(tour);
+  drawOverlayChoices(tour);
+}
+
+export function setupShare() {
+  $("token-form").addEventListener("submit", createLink);
+  $("overlay-form").addEventListener("change", drawOverlayUrl);
+  for (const btn of document.querySelectorAll("[data-copy]")) {
+    btn.addEventListener("click", () => {
+      const el = $(btn.dataset.copy);
+      copy(el.value ?? el.textContent, btn);
+    });
+  }
+}
