@@ -50,6 +50,7 @@ class TokenRecord:
     created_at: str
     expires_at: str | None = None
     revoked_at: str | None = None
+    station_id: str | None = None  # a referee's token at one station
 
     def public(self) -> dict[str, object]:
         return {
@@ -59,6 +60,7 @@ class TokenRecord:
             "label": self.label,
             "created_at": self.created_at,
             "expires_at": self.expires_at,
+            "station_id": self.station_id,
         }
 
     def usable(self, now: datetime) -> bool:

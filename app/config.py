@@ -30,6 +30,11 @@ class ServerConfig:
     max_body_bytes: int = setting(1_048_576, "Largest request body accepted (413 above).")
     metrics_public: bool = setting(True, "Serve /metrics to anyone (false: admin token needed).")
     log_level: str = setting("info", "debug, info, warning or error.")
+    log_format: str = setting(
+        "auto",
+        "json (one JSON object per line, for a log collector), text (one plain line per"
+        " message, for people), or auto: text when the log goes to a terminal, else json.",
+    )
     backlog: int = setting(2048, "Listen backlog: connections the kernel queues before accept.")
     timeout_keep_alive: int = setting(5, "Seconds an idle HTTP keep-alive connection is kept.")
     header_timeout: float = setting(
@@ -46,7 +51,7 @@ class ServerConfig:
         "Comma-separated proxy addresses whose X-Forwarded-For is believed (e.g. your HAProxy's);"
         " empty: none, the peer address is the client.",
     )
-    access_log: bool = setting(True, "Log one JSON line per HTTP request.")
+    access_log: bool = setting(True, "Log one line per HTTP request.")
     rate_limit_per_address: float = setting(
         100.0, "HTTP requests per second one client address may make (0: no limit); 429 above."
     )
@@ -189,6 +194,15 @@ class AuthConfig:
 
 
 @dataclass(frozen=True)
+class RefereeConfig:
+    correction_window_seconds: float = setting(
+        120.0,
+        "How long after reporting a result a referee's token may correct it itself, while the"
+        " next match has not begun (0: never; the organiser can always reopen a result).",
+    )
+
+
+@dataclass(frozen=True)
 class WebhooksConfig:
     deliver: bool = setting(
         True,
@@ -231,6 +245,7 @@ class Config:
     pipeline: PipelineConfig = field(default_factory=PipelineConfig)
     live: LiveConfig = field(default_factory=LiveConfig)
     auth: AuthConfig = field(default_factory=AuthConfig)
+    referee: RefereeConfig = field(default_factory=RefereeConfig)
     webhooks: WebhooksConfig = field(default_factory=WebhooksConfig)
 
     @property
@@ -336,6 +351,10 @@ def checks(cfg: Config) -> list[tuple[bool, str]]:
         (s.http_parser not in ("auto", "httptools", "h11"),
          "server.http_parser must be auto, httptools or h11"),
         (p.durability not in ("fast", "strict"), "pipeline.durability must be fast or strict"),
+        (s.log_format not in ("auto", "json", "text"),
+         "server.log_format must be auto, json or text"),
+        (cfg.referee.correction_window_seconds < 0,
+         "referee.correction_window_seconds must be 0 or more"),
         (bool(s.tls_cert) != bool(s.tls_key),
          "server.tls_cert and server.tls_key go together: set both or neither"),
         (bool(s.public_url) and not s.public_url.startswith(("http://", "https://")),

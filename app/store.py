@@ -21,7 +21,7 @@ from .domain.endpoints import Endpoint
 from .domain.events import Event, public_data
 from .domain.models import Match, Tournament
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -53,7 +53,8 @@ CREATE TABLE IF NOT EXISTS tokens (
   label TEXT NOT NULL,
   created_at TEXT NOT NULL,
   expires_at TEXT,
-  revoked_at TEXT
+  revoked_at TEXT,
+  station_id TEXT
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
@@ -96,11 +97,22 @@ MIGRATIONS: dict[int, list[str]] = {
     # can never put an older match over a newer one
     2: ["ALTER TABLE matches ADD COLUMN seq INTEGER NOT NULL DEFAULT 0"],
     3: WEBHOOK_TABLES,  # webhook endpoints and their outbox
+    4: ["ALTER TABLE tokens ADD COLUMN station_id TEXT"],  # a referee's token at its station
 }
 
 
 class SchemaTooNew(RuntimeError):
     pass
+
+
+async def migration_step(db: aiosqlite.Connection, statement: str) -> None:
+    """One statement of a migration. A column it adds may be there already: a table missing
+    from an old database is made by ``SCHEMA`` as it is now, new columns included."""
+    try:
+        await db.execute(statement)
+    except sqlite3.OperationalError as exc:
+        if not (statement.startswith("ALTER TABLE") and "duplicate column" in str(exc)):
+            raise
 
 
 @dataclass
@@ -163,7 +175,7 @@ class Store:
         for target in range(version + 1, SCHEMA_VERSION + 1):
             await db.execute("BEGIN IMMEDIATE")
             for statement in MIGRATIONS[target]:
-                await db.execute(statement)
+                await migration_step(db, statement)
             await self.set_meta("schema_version", str(target))
             await db.execute("COMMIT")
 
@@ -225,9 +237,9 @@ class Store:
             Store._write_webhooks(conn, batch.webhooks)
             conn.executemany(
                 "INSERT OR IGNORE INTO tokens (id, hash, tournament_id, scope, label, created_at,"
-                " expires_at) VALUES (:id, :hash, :tournament_id, :scope, :label, :created_at,"
-                " :expires_at)",
-                batch.tokens,
+                " expires_at, station_id) VALUES (:id, :hash, :tournament_id, :scope, :label,"
+                " :created_at, :expires_at, :station_id)",
+                [{"station_id": None, **row} for row in batch.tokens],
             )
             conn.executemany("UPDATE tokens SET revoked_at = ? WHERE id = ?", batch.revoked)
             conn.execute("COMMIT")

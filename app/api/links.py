@@ -43,6 +43,12 @@ def entry_page(conn: HTTPConnection, tid: str, token: str) -> str:
     return f"{base_url(conn)}/t/{tid}/entry#{token}"
 
 
+def referee_page(conn: HTTPConnection, tid: str, token: str) -> str:
+    """The operator page signed in with a tournament token, at its tournament: a referee's
+    view for a report token. The token is in the fragment, as in a participant link."""
+    return f"{base_url(conn)}/admin#t={quote(tid, safe='')}&token={token}"
+
+
 def qr_svg(text: str, title: str) -> Response:
     """``text`` as a QR code, SVG, black on white with the quiet zone the standard asks for."""
     code = segno.make(text, error="m")

@@ -11,7 +11,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
 from . import eventday as ed
-from . import live, ops
+from . import live, ops, session
 from . import tournaments as tn
 from . import webhooks as wh
 from .ops import STATIC
@@ -51,6 +51,7 @@ def routes() -> list[BaseRoute]:
         OnTournament(T + "/matches/{mid}", tn.get_match, methods=["GET"]),
         OnTournament(T + "/matches/{mid}/result", tn.report_result, methods=["POST"]),
         OnTournament(T + "/matches/{mid}/reopen", tn.reopen, methods=["POST"]),
+        OnTournament(T + "/matches/{mid}/correct", tn.correct_result, methods=["POST"]),
         OnTournament(T + "/matches/{mid}/live", tn.live_tick, methods=["POST"]),
         OnTournament(T + "/participants/{pid}/check-in", ed.check_in, methods=["POST"]),
         OnTournament(T + "/participants/{pid}/link", ed.issue_link, methods=["POST"]),
@@ -79,6 +80,8 @@ def routes() -> list[BaseRoute]:
         *webhook_routes(T + "/webhooks"),
         *webhook_routes("/api/v1/webhooks"),
         Route("/api/v1/tokens", tn.create_token, methods=["POST"]),
+        Route("/api/v1/me", session.me, methods=["GET"]),
+        Route("/api/v1/qr", session.qr, methods=["POST"]),
         Route("/api/v1/tokens/{token_id}", tn.revoke_token, methods=["DELETE"]),
         Route("/healthz", ops.healthz, methods=["GET"]),
         Route("/readyz", ops.readyz, methods=["GET"]),

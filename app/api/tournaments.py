@@ -27,6 +27,7 @@ from ..domain.models import Match, Tournament, TournamentState, Visibility
 from ..domain.names import EXPANDABLE, expanded
 from ..service import Outcome, new_id
 from ..shelf import Shelved
+from . import links
 from .http import (
     idempotent,
     json_response,
@@ -69,10 +70,11 @@ def command(
 
     async def endpoint(request: Request) -> Response:
         tid = tid_of(request)
-        require(request, tid, scope)
+        who = require(request, tid, scope)
         what = str(request.path_params[target]) if target else ""
         payload = await read_json(request, required=body is True) if body is not False else None
-        inp = Input(payload, what, new_id)
+        window = request.app.state.config.referee.correction_window_seconds
+        inp = Input(payload, what, new_id, actor=actor_of(who), correction_window=window)
 
         async def run(key: str | None) -> Response:
             out = await service(request).execute(name, tid, inp, key)
@@ -82,6 +84,11 @@ def command(
 
     endpoint.__name__ = endpoint.__qualname__ = str(name)
     return endpoint
+
+
+def actor_of(who: auth.Principal) -> str:
+    """Who a result is remembered as reported by: the token's id, or "admin"."""
+    return who.token_id or "admin"
 
 
 def whole_tournament(request: Request, out: Outcome, inp: Input) -> Response:
@@ -128,6 +135,7 @@ disqualify = command(C.DISQUALIFY, MANAGE, the_participant, "pid", body=False)
 start = command(C.START, MANAGE, whole_tournament, body=False)
 reset = command(C.RESET, MANAGE, whole_tournament, body=False)
 report_result = command(C.REPORT_RESULT, REPORT, the_match, "mid")
+correct_result = command(C.CORRECT_RESULT, REPORT, the_match, "mid")
 reopen_match = command(C.REOPEN, MANAGE, matches_reset, "mid", body=False)
 
 
@@ -305,16 +313,17 @@ async def create_token(request: Request) -> Response:
         if out.duplicate:
             raise Problem(409, "Repeated request", "this token was already created")
         record = auth.TokenRecord(**data, created_at=out.event.at)
-        return json_response({**record.public(), "token": token}, 201)
+        link = links.referee_page(request, record.tournament_id, token)
+        return json_response({**record.public(), "token": token, "link": link}, 201)
 
     return await idempotent(request, "", run)
 
 
 def token_fields(request: Request, body: Any) -> dict[str, Any]:
-    """``{"tournament_id", "scope", "label", "expires_at"}``, checked."""
+    """``{"tournament_id", "scope", "label", "expires_at", "station_id"}``, checked."""
     if not isinstance(body, dict):
         raise Invalid.field("body", "must be an object")
-    unknown = set(body) - {"tournament_id", "scope", "label", "expires_at"}
+    unknown = set(body) - {"tournament_id", "scope", "label", "expires_at", "station_id"}
     if unknown:
         raise Invalid.field(sorted(unknown)[0], "is not a known field")
     tid = body.get("tournament_id")
@@ -327,8 +336,17 @@ def token_fields(request: Request, body: Any) -> dict[str, Any]:
     if not isinstance(label, str) or len(label) > 200:
         raise Invalid.field("label", "must be a string of at most 200 characters")
     expires = body.get("expires_at")
-    return {"tournament_id": tid, "scope": scope, "label": label,
+    data = {"tournament_id": tid, "scope": scope, "label": label,
             "expires_at": None if expires is None else future_time(expires)}  # fmt: skip
+    station = body.get("station_id")
+    if station is not None:
+        if scope != Scope.REPORT:
+            raise Invalid.field("station_id", "only a report token has a station")
+        stations = runtime(request).state.get(tid).day.stations
+        if not isinstance(station, str) or station not in stations:
+            raise Invalid.field("station_id", "is not a station of the tournament")
+        data["station_id"] = station
+    return data
 
 
 def future_time(value: Any) -> str:

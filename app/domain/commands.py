@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from . import advancement, signup, stations
+from . import advancement, corrections, signup, stations
 from .errors import Conflict, Invalid
 from .events import EventType
 from .formats import get_format
@@ -36,14 +36,17 @@ MAX_LIVE_DETAIL = 2048
 class Input:
     """What a command is given besides the state: the request's body, the participant, match or
     station its path names (or a participant link names), where new ids come from (the
-    server's; a test's counter), the time (the service's clock), and the hash of a participant
-    link the command hands out."""
+    server's; a test's counter), the time (the service's clock), the hash of a participant
+    link the command hands out, who asks (a token's id, "admin"; results remember it), and how
+    long a result may be corrected by its reporter (``referee.correction_window_seconds``)."""
 
     body: Any = None
     target: str = ""
     new_id: Callable[[str], str] = str
     now: str = ""
     link_hash: str = ""
+    actor: str = ""
+    correction_window: float = 0.0
 
 
 Decide = Callable[[Tournament, Input], dict[str, Any]]
@@ -60,6 +63,7 @@ class CommandName(StrEnum):
     RESET = "reset"
     REPORT_RESULT = "report_result"
     REOPEN = "reopen"
+    CORRECT_RESULT = "correct_result"
     LIVE_TICK = "live_tick"
     SIGN_UP = "sign_up"
     CHECK_IN_SELF = "check_in_self"
@@ -271,7 +275,13 @@ def reset(t: Tournament, inp: Input) -> dict[str, Any]:
 
 
 def result(t: Tournament, inp: Input) -> dict[str, Any]:
-    return report_result(t, inp.target, inp.body)
+    data = report_result(t, inp.target, inp.body)
+    return {**data, "reporter": inp.actor} if inp.actor else data
+
+
+def correct(t: Tournament, inp: Input) -> dict[str, Any]:
+    """The reporter's own last result, corrected (``corrections.py`` has the rule)."""
+    return corrections.correct(t, inp.target, inp.body, inp.actor, inp.correction_window, inp.now)
 
 
 def reopen(t: Tournament, inp: Input) -> dict[str, Any]:
@@ -313,6 +323,7 @@ COMMANDS: dict[CommandName, Command] = {
     CommandName.RESET: Command(EventType.TOURNAMENT_RESET, reset),
     CommandName.REPORT_RESULT: Command(EventType.MATCH_RESULT, result),
     CommandName.REOPEN: Command(EventType.MATCH_REOPENED, reopen),
+    CommandName.CORRECT_RESULT: Command(EventType.MATCH_CORRECTED, correct),
     CommandName.LIVE_TICK: Command(EventType.MATCH_LIVE, live_tick),
     # the event day (signup.py, stations.py)
     CommandName.SIGN_UP: Command(

@@ -122,6 +122,8 @@ class EventDay:
     stations: dict[str, Station] = field(default_factory=dict)
     calling: Calling = Calling.AUTO
     round_times: list[RoundTime] = field(default_factory=list)
+    # each token's last reported result: token id -> {"match_id", "at", "seq"} (corrections.py)
+    reports: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def capacity(self) -> int | None:
@@ -170,6 +172,7 @@ class EventDay:
             "entries": [e.to_dict() for e in self.entries.values()],
             "waitlist": self.waitlist,
             "links": self.links,
+            "reports": self.reports,
         }
 
     @classmethod
@@ -190,6 +193,7 @@ class EventDay:
         day.stations = {s["id"]: Station.from_dict(s) for s in d.get("stations", [])}
         day.calling = Calling(d.get("call_matches", Calling.AUTO))
         day.round_times = [RoundTime.from_dict(r) for r in d.get("round_times", [])]
+        day.reports = {k: dict(v) for k, v in (d.get("reports") or {}).items()}
         return day
 
 

@@ -23,6 +23,7 @@ class EventType(StrEnum):
     MATCH_RESULT = "match.result"
     MATCH_REOPENED = "match.reopened"
     MATCH_LIVE = "match.live"
+    MATCH_CORRECTED = "match.corrected"
     ROUND_PAIRED = "round.paired"
     STAGE_STARTED = "stage.started"
     TOKEN_CREATED = "token.created"
@@ -76,7 +77,7 @@ WEBHOOK_EVENTS = frozenset(
 
 # Keys of an event's data that only the server sees: the stream and the store keep them (a
 # replay needs them), every public rendering of an event (frames, GET .../events) leaves them out.
-PRIVATE_DATA = frozenset({"token_hash", "signup_code"})
+PRIVATE_DATA = frozenset({"token_hash", "signup_code", "reporter"})
 
 
 def public_data(data: dict[str, Any]) -> dict[str, Any]:

@@ -21,6 +21,12 @@ def report_result(t: Tournament, mid: str, body: Any) -> dict[str, Any]:
         if m.state == MatchState.COMPLETE:
             raise Conflict("the match already has a result; reopen it first")
         raise Conflict("the match is not ready: it is waiting for a participant")
+    return decided_report(t, m, body)
+
+
+def decided_report(t: Tournament, m: Match, body: Any) -> dict[str, Any]:
+    """The ``match.result`` data of ``body`` as a report of ``m``, whatever its state (a
+    correction checks a new report of a decided match)."""
     body = obj(body, "body")
     only_keys(body, {"scores", "games", "winner_id", "forfeit"})
     given = [k for k in ("scores", "games", "winner_id", "forfeit") if k in body]

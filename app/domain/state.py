@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import advancement, signup, stations
+from . import advancement, corrections, signup, stations
 from .errors import NotFound
 from .eventday import EntryStatus
 from .events import Event, EventType
@@ -184,6 +184,7 @@ def _result(t: Tournament, e: Event) -> list[str]:
     m.scores = d["scores"]
     m.games = d["games"]
     changed = advancement.decide(t, m, d["winner_id"], d["loser_id"], Result(d["result"]))
+    corrections.record_report(t, d.get("reporter", ""), m.id, e.at, e.seq)
     return changed + get_format(t.format).on_decided(t, m)
 
 
@@ -232,6 +233,7 @@ def _reset(t: Tournament, e: Event) -> list[str]:
     t.open_matches = 0
     for s in t.day.stations.values():
         s.match_id = None
+    t.day.reports.clear()
     for p in t.participants.values():
         p.status = ParticipantStatus.ACTIVE
     return []
@@ -288,6 +290,7 @@ APPLY: dict[EventType, Handler] = {
     EventType.TOURNAMENT_STARTED: _started,
     EventType.MATCH_RESULT: _result,
     EventType.MATCH_REOPENED: _reopened,
+    EventType.MATCH_CORRECTED: lambda t, e: corrections.fold_corrected(t, e.data, e.at, e.seq),
     EventType.MATCH_LIVE: _live,
     EventType.PARTICIPANT_DISQUALIFIED: _disqualified,
     EventType.ROUND_PAIRED: _round_paired,

@@ -182,6 +182,11 @@ def result_line(t: Tournament, mid: str, e: Event) -> str:
     return " · ".join(filter(None, [head, round_label(t, m), station(m.to_dict()), md(t.name)]))
 
 
+def corrected_line(t: Tournament, mid: str, e: Event) -> str:
+    """``Corrected: Lag Lords 2-0 Ping Pongers · ...``: a referee fixed the result it sent."""
+    return "Corrected: " + result_line(t, mid, e)
+
+
 def said(template: str) -> Text:
     """A line from ``template``: ``{tournament}``, ``{participant}`` (the subject), ``{match}``
     (the subject as ``A v B · round · station``)."""
@@ -227,6 +232,8 @@ CATALOGUE: dict[str, Row] = {
                                     participant_data,
                                     said("{participant} was disqualified from {tournament}.")),
     "match.result": Row(on(EventType.MATCH_RESULT, "match_id"), match_data, result_line),
+    "match.corrected": Row(on(EventType.MATCH_CORRECTED, "match_id"), match_data,
+                           corrected_line),
     "match.reopened": Row(on(EventType.MATCH_REOPENED, "match_id"), match_data,
                           said("Reopened: {match} · {tournament}")),
     "match.ready": Row(became(MatchState.READY), match_data, said("Ready: {match} · {tournament}")),

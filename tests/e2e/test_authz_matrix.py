@@ -169,6 +169,21 @@ def revoke_token(server: Server, cell: Cell) -> int:
     return c.delete(f"/api/v1/tokens/{token_id}").status_code
 
 
+def correct(server: Server, cell: Cell) -> int:
+    """A correction of the caller's own last result: it reports the match first (a refused
+    caller is refused both times, and nothing changes)."""
+    c = client(server, cell.token)
+    url = f"/api/v1/tournaments/{cell.a.tid}/matches/{cell.ids.mid}"
+    c.post(url + "/result", json={"scores": [2, 1]})
+    return c.post(url + "/correct", json={"scores": [2, 0]}).status_code
+
+
+def qr(server: Server, cell: Cell) -> int:
+    """A QR code of a link to this server: no token needed, a dead one ignored."""
+    link = f"{server.url}/t/{cell.a.tid}"
+    return client(server, cell.token).post("/api/v1/qr", json={"link": link}).status_code
+
+
 def delete_server_webhook(server: Server, cell: Cell) -> int:
     wid = cell.server_wid if cell.ids is cell.a else cell.ids.wid
     if cell.token == ADMIN and cell.ids is cell.a:  # the one allowed call: delete one made for it
@@ -189,6 +204,7 @@ SIGNUP = "{ok} {ok} {ok} {ok} {ok} {ok} 401 401 {ok} {ok}"  # anyone, while it t
 PARTICIPANT = "401 403 403 403 403 403 401 401 {ok} 403"  # its own link only
 MANAGE_READ = "401 200 200 403 403 403 401 401 403 403"  # webhooks: their secrets' owners only
 ADMIN_FOREIGN = "401 404 403 403 403 403 401 401 403 403"
+ANY_TOKEN = "401 200 200 200 200 200 401 401 200 200"  # GET /api/v1/me: who a token is
 HOOK = "http://127.0.0.1:9/hook"  # nothing is sent: the server runs with webhooks.deliver off
 
 # fmt: off
@@ -226,6 +242,8 @@ ROWS = [
         http("GET", T + "/matches/{mid}")),
     Row("POST /tournaments/{tid}/matches/{mid}/result", "underway", True, REPORT.format(ok=200),
         REPORT_FOREIGN, http("POST", T + "/matches/{mid}/result", lambda _c: {"scores": [2, 1]})),
+    Row("POST /tournaments/{tid}/matches/{mid}/correct", "underway", True,
+        REPORT.format(ok=200), REPORT_FOREIGN, correct),
     Row("POST /tournaments/{tid}/matches/{mid}/reopen", "underway", True, MANAGE.format(ok=200),
         MANAGE_FOREIGN, http("POST", T + "/matches/{done}/reopen")),
     Row("POST /tournaments/{tid}/matches/{mid}/live", "underway", True, REPORT.format(ok=202),
@@ -268,6 +286,8 @@ ROWS = [
     Row("POST /api/v1/tokens", "underway", False, ADMIN_ONLY.format(ok=201), None, create_token),
     Row("DELETE /api/v1/tokens/{id}", "underway", False, ADMIN_ONLY.format(ok=204), None,
         revoke_token),
+    Row("GET /api/v1/me", "underway", False, ANY_TOKEN, None, http("GET", "/api/v1/me")),
+    Row("POST /api/v1/qr", "underway", False, OPEN, None, qr),
     # the event day: A's pending side takes sign-ups; every side has a station, called by hand
     Row("GET /tournaments/{tid}/signup", "pending", False, SIGNUP.format(ok=200), None,
         http("GET", T + "/signup")),

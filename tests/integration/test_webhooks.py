@@ -364,17 +364,20 @@ def test_a_version_1_database_gains_the_webhook_tables(tmp_path: Path) -> None:
         old = tmp_path / "old.sqlite3"
         with sqlite3.connect(old) as db:  # what tourney 1 made: no webhooks, matches no seq
             first = store_mod.SCHEMA.split("CREATE TABLE IF NOT EXISTS webhooks")[0]
-            db.executescript(first.replace("  seq INTEGER NOT NULL DEFAULT 0,\n", ""))
+            first = first.replace("  seq INTEGER NOT NULL DEFAULT 0,\n", "")
+            db.executescript(first.replace(",\n  station_id TEXT", ""))  # tokens had none
             db.execute("INSERT INTO meta VALUES ('schema_version', '1')")
         s = Store(old)
         await s.open()
-        assert await s.get_meta("schema_version") == str(store_mod.SCHEMA_VERSION) == "3"
+        assert await s.get_meta("schema_version") == str(store_mod.SCHEMA_VERSION) == "4"
         await s.close()
         fresh = Store(tmp_path / "fresh.sqlite3")
         await fresh.open()
         await fresh.close()
         assert tables(old) == tables(tmp_path / "fresh.sqlite3")
         assert ("table", "deliveries") in tables(old)
+        with sqlite3.connect(old) as db:  # and a referee's token has its station (schema 4)
+            assert "station_id" in {row[1] for row in db.execute("PRAGMA table_info(tokens)")}
 
     asyncio.run(main())
 
