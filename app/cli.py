@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 
 from . import config as config_mod
 from . import logs, tls
-from .serving import Server, listening_socket, uvicorn_config
+from .serving import Server, bind, uvicorn_config
 
 
 def parser() -> argparse.ArgumentParser:
@@ -51,7 +52,7 @@ def load_config(args: argparse.Namespace) -> config_mod.Config:
 
 
 def serve(cfg: config_mod.Config, args: argparse.Namespace) -> int:
-    logs.setup(cfg.server.log_level)
+    logs.setup(cfg.server.log_level, cfg.server.log_format)
     if cfg.worker_count > 1 and not args.reuse_port:
         from .workers import serve_workers
 
@@ -59,8 +60,15 @@ def serve(cfg: config_mod.Config, args: argparse.Namespace) -> int:
     from .main import create_app
 
     config = uvicorn_config(cfg, create_app(cfg))
+    try:
+        sock = bind(cfg, config, args.reuse_port)
+    except OSError as exc:
+        print(f"tourney: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     server = Server(config)
-    server.run(sockets=[listening_socket(cfg, config, args.reuse_port)])
+    server.announce = not args.reuse_port
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: stopped gracefully, then raised
+        server.run(sockets=[sock])
     return 0 if server.started else 1
 
 

@@ -1,10 +1,13 @@
 """``tourney demo``: the server plus a sample tournament whose matches play themselves.
 
-A background thread drives the real HTTP API on loopback with the admin token: it creates a
-16-player double elimination (single elimination when that format is not registered), then sends
-a live score tick (with the match's clock as its detail) to each running match about every second
-and reports a result once a side reaches ``TARGET``. When the tournament is complete it starts
-another one. Ctrl-C stops both.
+A background thread drives the real HTTP API on loopback with the admin token: it takes the
+data directory's demo cup (or creates one: a 16-player double elimination, single elimination
+when that format is not registered), then sends a live score tick (with the match's clock as
+its detail) to each running match about every second and reports a result once a side reaches
+``TARGET``. When the cup is complete it is reset and played again at the same address, so a page
+left open on it goes on; a demo started again later takes the same cup. The port is bound before
+anything is said: a busy one is a clear error at once, never a link to whatever holds it. No
+access log: the player's requests would drown the terminal. Ctrl-C stops both.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import json
 import logging
 import random
 import secrets
+import socket
 import ssl
 import sys
 import threading
@@ -38,6 +42,8 @@ PLAYERS = [
 TARGET = 3  # first to three points wins a match
 AT_ONCE = 4  # matches played at the same time
 TICK_SECONDS = 1.0
+AGAIN_SECONDS = 8.0  # a complete cup stays on screen this long before it is played again
+CUP = "Demo cup"
 
 
 class Api:
@@ -95,20 +101,42 @@ class Player:
             return "single_elimination"
         return "double_elimination" if "double_elimination" in formats else "single_elimination"
 
-    def create(self, number: int) -> str:
-        fmt = self.format()
-        t = self.api.call(
-            "POST",
-            "/api/v1/tournaments",
-            {"name": f"Demo cup #{number}", "format": fmt, "visibility": "public"},
-        )
-        tid = str(t["id"])
-        players = [{"name": n} for n in self.rng.sample(PLAYERS, len(PLAYERS))]
-        self.api.call("POST", f"/api/v1/tournaments/{tid}/participants", players)
+    def cup(self) -> str:
+        """The demo cup: the one this data directory holds (reset, to play again), else a new
+        one with its players."""
+        page = self.api.call("GET", "/api/v1/tournaments?limit=200")
+        mine = [x for x in page["items"] if x["name"] == CUP]
+        if mine:
+            tid = str(mine[-1]["id"])  # the oldest: the one a page may have been left on
+            if mine[-1]["state"] != "pending":
+                self.api.call("POST", f"/api/v1/tournaments/{tid}/reset")
+        else:
+            new = {"name": CUP, "format": self.format(), "visibility": "public"}
+            t = self.api.call("POST", "/api/v1/tournaments", new)
+            tid = str(t["id"])
+            players = [{"name": n} for n in self.rng.sample(PLAYERS, len(PLAYERS))]
+            self.api.call("POST", f"/api/v1/tournaments/{tid}/participants", players)
+        return tid
+
+    def play_again(self, tid: str) -> None:
+        """Back to the draw and start: the same cup, at the same address, anew."""
+        t = self.api.call("GET", f"/api/v1/tournaments/{tid}")
+        if t["state"] != "pending":
+            self.api.call("POST", f"/api/v1/tournaments/{tid}/reset")
         self.api.call("POST", f"/api/v1/tournaments/{tid}/start")
         self.scores.clear()
-        print(f"\n  tourney demo: watch it live at {self.public_base}/t/{tid}\n", flush=True)
-        return tid
+        self.started.clear()
+
+    def announce(self, tid: str) -> None:
+        at = f"{self.public_base}/t/{tid}"
+        admin = f"{self.public_base}/admin#t={tid}&token={self.api.token}"
+        print(
+            f"\n  tourney demo: {CUP} plays itself, again and again, at the same address.\n\n"
+            f"      watch it     {at}\n"
+            f"      run it       {admin}\n"
+            "                   (the operator page, signed in with this run's admin token)\n",
+            flush=True,
+        )
 
     def step(self, tid: str) -> bool:
         """One tick for every match being played; False once the tournament is complete."""
@@ -140,17 +168,21 @@ class Player:
     def run(self) -> None:
         if not self.wait_ready():
             return
-        number = 1
         tid: str | None = None
+        playing = False
         while not self.stop.is_set() and not self.exiting():
             try:
                 if tid is None:
-                    tid = self.create(number)
-                    number += 1
+                    tid = self.cup()
+                    self.announce(tid)
+                if not playing:
+                    self.play_again(tid)
+                    playing = True
                 elif not self.step(tid):
-                    print(f"  tourney demo: {tid} is complete; a new one starts soon", flush=True)
-                    tid = None
-                    self.stop.wait(8)
+                    print(f"  tourney demo: {CUP} is complete; it starts again in"
+                          f" {AGAIN_SECONDS:g} s, at the same address", flush=True)  # fmt: skip
+                    playing = False
+                    self.stop.wait(AGAIN_SECONDS)
             except (OSError, ValueError, KeyError) as exc:
                 if self.exiting():
                     break
@@ -171,20 +203,18 @@ def with_admin_token(cfg: Config) -> tuple[Config, str, bool]:
     )
 
 
-async def serve_and_play(cfg: Config, token: str) -> bool:
-    from .main import create_app
-    from .serving import Server, listening_socket, uvicorn_config
+def demo_config(cfg: Config) -> tuple[Config, str]:
+    """The demo's settings: an admin token for the player (this run's, unless one is set),
+    no access log."""
+    cfg, token, _generated = with_admin_token(cfg)
+    quiet = dataclasses.replace(cfg.server, access_log=False)
+    return dataclasses.replace(cfg, server=quiet), token
 
-    config = uvicorn_config(cfg, create_app(cfg))
-    server = Server(config)
+
+async def serve_and_play(cfg: Config, token: str, server: Any, sock: socket.socket) -> bool:
     base = base_url(cfg.server)
     stop = threading.Event()
-    player = Player(
-        Api(base, token),
-        base,
-        stop,
-        lambda: bool(server.should_exit),
-    )
+    player = Player(Api(base, token), base, stop, lambda: bool(server.should_exit))
 
     async def play() -> None:
         while not server.started:
@@ -195,7 +225,7 @@ async def serve_and_play(cfg: Config, token: str) -> bool:
 
     task = asyncio.create_task(play())
     try:
-        await server.serve(sockets=[listening_socket(cfg, config)])
+        await server.serve(sockets=[sock])
     finally:
         stop.set()
         with contextlib.suppress(asyncio.CancelledError):
@@ -205,18 +235,20 @@ async def serve_and_play(cfg: Config, token: str) -> bool:
 
 def run_demo(cfg: Config) -> int:
     """Run the server with a self-playing sample tournament until Ctrl-C."""
-    logs.setup(cfg.server.log_level)
-    cfg, token, generated = with_admin_token(cfg)
-    base = base_url(cfg.server)
-    if generated:
-        print(
-            f"\n  tourney demo: admin token for this run: {token}\n"
-            f"  (operator page: {base}/admin?token={token})\n",
-            flush=True,
-        )
+    from .main import create_app
+    from .serving import Server, bind, uvicorn_config
+
+    logs.setup(cfg.server.log_level, cfg.server.log_format)
+    cfg, token = demo_config(cfg)
+    config = uvicorn_config(cfg, create_app(cfg))
+    try:
+        sock = bind(cfg, config)
+    except OSError as exc:
+        print(f"tourney demo: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     started = time.monotonic()
     try:
-        ok = asyncio.run(serve_and_play(cfg, token))
+        ok = asyncio.run(serve_and_play(cfg, token, Server(config), sock))
     except KeyboardInterrupt:
         ok = True
     if not ok:

@@ -1,4 +1,5 @@
-"""Structured logs: one JSON object per line, with whatever ``extra`` a call site gives."""
+"""Logs: one JSON object per line (for a log collector), or one plain line per message (for a
+person at a terminal), each with whatever ``extra`` a call site gives."""
 
 from __future__ import annotations
 
@@ -36,6 +37,28 @@ class JsonFormatter(logging.Formatter):
         return redact(json.dumps(out, default=str))
 
 
+class TextFormatter(logging.Formatter):
+    """``17:21:12 info     serving  tournaments=0``: the local time, the level, the message and
+    its extras as ``name=value``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        when = datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
+        skip = STANDARD | {"color_message"}
+        extras = [f"{k}={v}" for k, v in vars(record).items()
+                  if k not in skip and not k.startswith("_")]  # fmt: skip
+        line = f"{when} {record.levelname.lower():<8} {record.getMessage()}"
+        if extras:
+            line += "  " + " ".join(extras)
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return redact(line)
+
+
+def human(log_format: str = "auto") -> bool:
+    """Whether logs are for a person: ``text``, or ``auto`` with stderr a terminal."""
+    return log_format == "text" or (log_format == "auto" and sys.stderr.isatty())
+
+
 class DenialNoise(logging.Filter):
     """uvicorn's sans-I/O WebSocket logs an error after every refused upgrade (a 401, 403, 404
     or 503 sent as an HTTP denial response), though the refusal was complete. Drop that line."""
@@ -44,9 +67,9 @@ class DenialNoise(logging.Filter):
         return record.msg != "ASGI callable returned without completing handshake."
 
 
-def setup(level: str = "info") -> None:
+def setup(level: str = "info", log_format: str = "auto") -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
+    handler.setFormatter(TextFormatter() if human(log_format) else JsonFormatter())
     handler.addFilter(DenialNoise())
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -25,7 +25,8 @@ from .api.routes import routes
 from .config import Config
 from .domain.errors import DomainError
 from .metrics import Metrics
-from .runtime import Runtime, announce_admin_token
+from .runtime import Runtime
+from .welcome import welcome
 
 log = logging.getLogger("tourney")
 access = logging.getLogger("tourney.access")
@@ -119,8 +120,10 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     app.state.metrics.backlog_limit.set(cfg.pipeline.backlog_limit)
     async with Runtime(cfg, app.state.metrics) as rt:
         token = await rt.open()
-        if token:
-            announce_admin_token(token)
+        if rt.fresh:
+            log.warning("a new data directory: a new, empty instance",
+                        extra={"data_dir": str(cfg.data_path.resolve())})  # fmt: skip
+        app.state.welcome = welcome(cfg, rt.fresh, len(rt.state.tournaments), token)
         app.state.runtime = rt
         app.state.going_away = lambda: going_away(rt)
         async with rt.running():

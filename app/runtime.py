@@ -27,7 +27,6 @@ import logging
 import os
 import secrets
 import socket
-import sys
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -77,6 +76,7 @@ class Runtime:
         self.embedded: EmbeddedRedis | None = None
         self.redis: aioredis.Redis | None = None
         self.ready = False  # serving: /readyz may say yes
+        self.fresh = False  # the data directory held no database before this start
         self.stored_seq = 0  # the newest event SQLite held at start
         self.shared = cfg.redis.shared
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
@@ -96,6 +96,7 @@ class Runtime:
         """Build the parts; returns a newly generated admin token (to print once), else None."""
         self.redis = await self._connect_redis()
         cfg = self.cfg
+        self.fresh = not (cfg.data_path / "tourney.sqlite3").exists()  # a new, empty instance
         self.store = Store(cfg.data_path / "tourney.sqlite3", cfg.sqlite_synchronous,
                            cfg.pipeline.sqlite_max_pages)  # fmt: skip
         await self.store.open()
@@ -238,6 +239,13 @@ class Runtime:
         log.info("recovered", extra={"tournaments": len(self.state.tournaments),
                                      "replayed": replayed})  # fmt: skip
         return replayed
+
+    async def recovered(self, timeout: float) -> bool:
+        """Wait until recovery is done (at most ``timeout`` seconds); whether it is."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout):
+                await self._recovered.wait()
+        return self._recovered.is_set()
 
     def _fold(self, e: Event) -> bool:
         """Fold a stream event in (recovery, following); False if it changed nothing."""
@@ -532,13 +540,3 @@ async def admin_token_once(cfg: Config) -> str | None:
         return await admin_token(cfg, store, auth.Tokens(""))
     finally:
         await store.close()
-
-
-def announce_admin_token(token: str) -> None:
-    """Printed once: only its hash is kept."""
-    print(
-        "\n  tourney: a new admin token was generated. It is shown this once; keep it:\n"
-        f"\n      {token}\n\n  (TOURNEY_ADMIN_TOKEN or [auth] admin_token choose your own)\n",
-        file=sys.stderr,
-        flush=True,
-    )

@@ -10,7 +10,9 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import importlib.util
+import logging
 import socket
 from collections.abc import Callable
 from typing import Any
@@ -20,6 +22,7 @@ import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from . import config as config_mod
+from . import welcome
 from .wire import (
     HEAD_TOO_LARGE,
     LINE_TOO_LONG,
@@ -76,6 +79,9 @@ def uvicorn_config(cfg: config_mod.Config, app: object) -> uvicorn.Config:
     )
 
 
+log = logging.getLogger("tourney")
+
+GREET_AFTER = 5.0  # longest wait for recovery before the welcome is shown anyway
 LINGER = 2.0  # seconds a refused client's remaining bytes are read and dropped before the close
 
 
@@ -230,13 +236,31 @@ class DirectWebSocket(CheckedWebSocket):
 
 class Server(uvicorn.Server):
     """uvicorn, with a stop that first stops accepting, then lets every WebSocket receive what
-    is queued for it and closes it with 1001 (going away), then stops as uvicorn does."""
+    is queued for it and closes it with 1001 (going away), then stops as uvicorn does. Once it
+    listens, it says so to the person who started it (``welcome.py``), unless ``announce`` is
+    off (a worker of ``--workers``: its supervisor speaks)."""
+
+    announce = True
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         state = getattr(self.config.app, "state", None)
         if state is not None:
             state.abort_connection = self.abort_connection
         await super().startup(sockets)
+        if self.announce and self.started and not self.should_exit:
+            self._greeting = asyncio.ensure_future(self.greet(state))
+
+    async def greet(self, state: Any) -> None:
+        """Once recovered (or after a few seconds of it): the welcome, after the log's
+        start-up lines rather than among them."""
+        greeting = getattr(state, "welcome", None)
+        rt = getattr(state, "runtime", None)
+        if greeting is None:
+            return
+        if rt is not None:
+            await rt.recovered(GREET_AFTER)
+        if not self.should_exit:
+            welcome.show(greeting)
 
     def abort_connection(self, scope: object) -> bool:
         """Drop the connection that carries ``scope`` at once, whatever it has buffered: for a
@@ -257,23 +281,39 @@ class Server(uvicorn.Server):
         await super().shutdown(sockets)
 
 
-def listening_socket(
-    cfg: config_mod.Config, config: uvicorn.Config, reuse_port: bool = False
-) -> socket.socket:
+def bind(cfg: config_mod.Config, config: uvicorn.Config, reuse_port: bool = False) -> socket.socket:
     """The listening socket, with a fixed send buffer that every accepted connection inherits:
     a slow reader backs up into our bounded queue (and is closed with 1013) instead of into
     megabytes of kernel memory, and 10,000 sockets cost a bounded amount of it. A worker of
-    ``--workers`` binds it beside its siblings (SO_REUSEPORT)."""
+    ``--workers`` binds it beside its siblings (SO_REUSEPORT). An address that cannot be had is
+    an OSError saying what to do, before anything else starts (never a hang, nor a link to the
+    server that holds the port)."""
+    host, port = cfg.server.host, cfg.server.port
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     if reuse_port:
-        host = cfg.server.host
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        sock.bind((host, cfg.server.port))
-        sock.set_inheritable(True)
-    else:
-        sock = config.bind_socket()
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise OSError(exc.errno, cannot_listen(host, port, exc)) from None
+    sock.set_inheritable(True)
     if cfg.server.socket_send_buffer:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, cfg.server.socket_send_buffer)
+    scheme = "https" if config.is_ssl else "http"
+    shown = f"[{host}]" if ":" in host else host
+    log.info("listening", extra={"url": f"{scheme}://{shown}:{sock.getsockname()[1]}"})
     return sock
+
+
+def cannot_listen(host: str, port: int, exc: OSError) -> str:
+    where = f"{host}:{port}"
+    if exc.errno == errno.EADDRINUSE:
+        return (f"cannot listen on {where}: the port is in use (another server, or another"
+                " tourney, listens there). Stop it, or pick another port with --port.")  # fmt: skip
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return f"cannot listen on {where}: {host} is not an address of this machine (--host)."
+    if exc.errno == errno.EACCES:
+        return f"cannot listen on {where}: ports below 1024 need privileges; try --port 8000."
+    return f"cannot listen on {where}: {exc.strerror or exc}"

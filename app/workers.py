@@ -19,8 +19,10 @@ import sys
 
 from .config import Config
 from .pipeline.redis_server import EmbeddedRedis, die_with_parent
-from .runtime import admin_token_once, announce_admin_token
+from .runtime import admin_token_once
+from .welcome import show, welcome
 
+GREET_WITHIN = 60.0  # seconds the supervisor waits for the port to answer before it says so
 log = logging.getLogger("tourney.workers")
 
 STOP_SECONDS = 45.0  # a worker's graceful stop: WebSockets closed, the writer's batch stored
@@ -50,9 +52,8 @@ class Supervisor:
                                           self.cfg.redis.binary)  # fmt: skip
             await self.embedded.start()
             url = self.embedded.url
+        fresh = not (self.cfg.data_path / "tourney.sqlite3").exists()
         token = await admin_token_once(self.cfg)
-        if token:
-            announce_admin_token(token)
         env = {**os.environ, "TOURNEY_REDIS_URL": url, "TOURNEY_REDIS_SHARED": "true",
                "TOURNEY_SERVER_WORKERS": "1"}  # fmt: skip
         loop = asyncio.get_running_loop()
@@ -61,6 +62,7 @@ class Supervisor:
         log.info("starting workers", extra={"workers": self.count, "port": self.cfg.server.port})
         try:
             runs = [self._keep(i, env) for i in range(self.count)]
+            runs.append(self._greet(fresh, token))
             if self.embedded is not None:
                 runs.append(self._supervise_redis())
             results = await asyncio.gather(*runs)
@@ -69,6 +71,24 @@ class Supervisor:
             if self.embedded is not None:
                 await self.embedded.stop()
         return max(results, default=0)
+
+    async def _greet(self, fresh: bool, token: str | None) -> int:
+        """Once a worker answers on the port: where to open it, the data, the new token."""
+        host = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(
+            self.cfg.server.host, self.cfg.server.host
+        )
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + GREET_WITHIN
+        while not self.stopping.is_set() and loop.time() < deadline:
+            try:
+                _, writer = await asyncio.open_connection(host, self.cfg.server.port)
+            except OSError:
+                await asyncio.sleep(0.1)
+                continue
+            writer.close()
+            show(welcome(self.cfg, fresh, None, token))
+            return 0
+        return 0
 
     async def _supervise_redis(self) -> int:
         assert self.embedded is not None

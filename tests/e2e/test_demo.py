@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import httpx
 
-from tests.conftest import ADMIN, ROOT, free_port
+from app.demo import CUP, Api, Player
+from tests.conftest import ADMIN, ROOT, Server, free_port
 
 
 def test_the_demo_plays_itself(tmp_path: Path) -> None:
@@ -44,3 +47,42 @@ def test_the_demo_plays_itself(tmp_path: Path) -> None:
     assert {"live", "complete"} <= seen, (tmp_path / "demo.log").read_text()[-2000:]
     assert code == 0
     assert f"{url}/t/" in (tmp_path / "demo.log").read_text()  # the viewer's address is printed
+
+
+def test_the_demo_cup_plays_again_at_the_same_address(server: Server) -> None:
+    """A complete cup is reset and played again under its id, and a demo started again takes
+    the same cup: a page left open on it goes on."""
+    api = Api(server.url, ADMIN)
+    player = Player(api, server.url, threading.Event(), lambda: False)
+    tid = player.cup()
+    player.play_again(tid)
+    steps = 0
+    while player.step(tid):
+        steps += 1
+        assert steps < 2000
+    assert api.call("GET", f"/api/v1/tournaments/{tid}")["state"] == "complete"
+    again = Player(api, server.url, threading.Event(), lambda: False)
+    assert again.cup() == tid
+    again.play_again(tid)
+    t = api.call("GET", f"/api/v1/tournaments/{tid}")
+    assert t["state"] == "underway" and len(t["participants"]) == 16
+    assert not any(m["state"] == "complete" and m["result"] != "bye" for m in t["matches"])
+    names = [x["name"] for x in api.call("GET", "/api/v1/tournaments")["items"]]
+    assert names.count(CUP) == 1
+
+
+def test_the_demo_on_a_busy_port_says_so_at_once(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        started = time.monotonic()
+        out = subprocess.run(
+            [sys.executable, "-m", "app", "demo", "--port", str(port), "--data-dir",
+             str(tmp_path / "data")],
+            cwd=ROOT, capture_output=True, text=True, timeout=30,
+        )  # fmt: skip
+    assert out.returncode == 2
+    assert time.monotonic() - started < 15
+    assert f"cannot listen on 127.0.0.1:{port}: the port is in use" in out.stderr
+    assert "http://" not in out.stdout + out.stderr  # no link to whatever holds the port
