@@ -2,6 +2,7 @@
 // match's state, and the live detail (map, clock...) its scoreboard sends.
 import { h } from "./dom.js";
 import { detailRow } from "./detail.js";
+import { calledTo } from "./card.js";
 import { matchLabel } from "../state/labels.js";
 import { formatNumber, t } from "../i18n/i18n.js";
 
@@ -26,7 +27,7 @@ export function drawBug(root, t0, m) {
   root.className = `bug s-${m.state}`;
   root.dataset.id = m.id;
   root.replaceChildren(
-    h("div", { class: "bug-head" }, h("span", { class: "bug-title", text: `${t0.name} · ${matchLabel(m)}` }), h("span", { class: "bug-state", text: t(`bug.${m.state}`) })),
+    h("div", { class: "bug-head" }, h("span", { class: "bug-title", text: [t0.name, matchLabel(m), calledTo(m)].filter(Boolean).join(" · ") }), h("span", { class: "bug-state", text: t(`bug.${m.state}`) })),
     ...rows,
     m.state === "live" ? detailRow(m.live) : null,
   );

@@ -5,6 +5,11 @@ import { detailText } from "./detail.js";
 import { matchLabel, matchState } from "../state/labels.js";
 import { formatNumber, t } from "../i18n/i18n.js";
 
+/** The station a match being played (or about to be) is called to: its name, else "". */
+export function calledTo(m) {
+  return (m.state === "ready" || m.state === "live") && m.station ? m.station.name : "";
+}
+
 export class Cards {
   constructor() {
     this.t = null;
@@ -38,10 +43,12 @@ export class Cards {
     card.className = `match s-${m.state}${m.result === "bye" ? " bye" : ""}${this.unneeded(m) ? " unneeded" : ""}`;
     if (this.lit && m.slots.some((s) => s.participant_id === this.lit)) card.classList.add("on-path");
     const detail = m.state === "live" ? detailText(m.live) : "";
+    const at = calledTo(m);
     const head = h(
       "div",
       { class: "mh" },
       h("span", { class: "ml", text: matchLabel(m) }),
+      at ? h("span", { class: "mst", text: at, title: at }) : null,
       detail ? h("span", { class: "md", text: detail, title: detail }) : null,
       h("span", { class: "ms", text: matchState(m) }),
     );
@@ -91,6 +98,7 @@ export class Cards {
   describe(m, detail) {
     const [a, b] = m.slots.map((s) => (s.participant_id ? this.name(s.participant_id) : t("side.to_be_decided")));
     const parts = [t("describe.match", { label: matchLabel(m), a, b })];
+    if (calledTo(m)) parts.push(t("describe.station", { station: calledTo(m) }));
     if (m.scores) parts.push(t("describe.score", { scores: m.scores.map(formatNumber).join(" – ") }));
     parts.push(matchState(m));
     if (detail) parts.push(detail);
