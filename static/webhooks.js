@@ -1,7 +1,7 @@
 // Webhooks on the operator page: a tournament's endpoints (its manage token or the admin's) in the
 // tournament view, the server's (the admin token) on the home view, each with its delivery log.
 // Self-contained: it adds its own panels and stylesheet; admin.js only imports it.
-import { api } from "./data/api.js";
+import { api, getToken } from "./data/api.js";
 import { h } from "./draw/dom.js";
 import { formatDate as fmtDate } from "./i18n/i18n.js";
 
@@ -188,6 +188,10 @@ function route() {
   if (!tour || !home) return;
   const tp = panelFor(tour, "hooks-t", "Webhooks", "Messages to your bots and chat channels as the tournament moves (match ready, result, start, end…), signed (Standard Webhooks), retried for a day, in order.");
   const sp = panelFor(home, "hooks-s", "Server webhooks", "Endpoints that hear every tournament on this server (admin).");
+  if (!getToken() || document.body.classList.contains("as-referee")) {
+    tp.hidden = sp.hidden = true; // signed out, or a referee's token: none of it is theirs
+    return;
+  }
   if (m) {
     sp.hidden = true;
     show(tp, `/api/v1/tournaments/${encodeURIComponent(decodeURIComponent(m[1]))}`);
@@ -203,6 +207,7 @@ function refresh() {
 
 window.addEventListener("hashchange", route);
 window.addEventListener("storage", route); // signed in or out in another tab
+window.addEventListener("tourney:signed-in", route); // the operator page checked a token
 document.getElementById("signin-form")?.addEventListener("submit", () => setTimeout(route));
 document.getElementById("signout")?.addEventListener("click", () => setTimeout(route));
 timer = timer || setInterval(refresh, REFRESH_MS);

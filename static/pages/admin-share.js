@@ -1,5 +1,7 @@
-// Sharing a tournament from the operator page: referee links (tokens), the snippets that embed
-// the bracket in a club's site, and overlay addresses for OBS with their options.
+// Sharing a tournament from the operator page: referee links (tokens, each with its QR code, for
+// a station or the whole tournament), the snippets that embed the bracket in a club's site, and
+// overlay addresses for OBS with their options. Every link is built on the address the server
+// says (server.public_url, else the one this browser used).
 import { $, h } from "../draw/dom.js";
 import { api } from "../data/api.js";
 import { matchLabel } from "../state/labels.js";
@@ -7,6 +9,7 @@ import { overlayUrl } from "../state/options.js";
 import { SECTIONS } from "../state/sections.js";
 import { LANGUAGES, language, t } from "../i18n/i18n.js";
 import { act, participantName, session } from "./operator.js";
+import { base, handout } from "./handout.js";
 
 async function copy(text, btn) {
   try {
@@ -21,9 +24,10 @@ async function createLink(e) {
   e.preventDefault();
   const fd = new FormData(e.target);
   const tid = session.live.tid;
-  const r = await act(() => api("POST", "/api/v1/tokens", { tournament_id: tid, scope: fd.get("scope"), label: fd.get("label") || "referee" }));
+  const body = { tournament_id: tid, scope: fd.get("scope"), label: fd.get("label") || "referee" };
+  if (fd.get("scope") === "report" && fd.get("station")) body.station_id = fd.get("station");
+  const r = await act(() => api("POST", "/api/v1/tokens", body));
   if (!r) return;
-  const link = `${location.origin}/admin?token=${encodeURIComponent(r.token)}#t=${encodeURIComponent(tid)}`;
   const revoke = async (ev) => {
     if (await act(() => api("DELETE", `/api/v1/tokens/${encodeURIComponent(r.id)}`), t("admin.revoked"))) ev.target.closest(".panel").remove();
   };
@@ -32,20 +36,24 @@ async function createLink(e) {
       "div",
       { class: "panel" },
       h("p", { text: t(`admin.link_made_${r.scope}`, { label: r.label || "" }) }),
-      h("p", { class: "share link-out", text: link }),
-      h(
-        "p",
-        { class: "row" },
-        h("button", { type: "button", class: "secondary", onclick: (ev) => copy(link, ev.target), text: t("share.copy") }),
-        h("button", { type: "button", class: "secondary", onclick: revoke, text: t("admin.revoke") }),
-      ),
+      handout(r.link, null),
+      h("p", { class: "row" }, h("button", { type: "button", class: "secondary", onclick: revoke, text: t("admin.revoke") })),
     ),
   );
 }
 
+/** The station a new referee link is for: none (every match), or one of the tournament's. */
+function drawStationChoice(tour) {
+  const select = $("token-form").elements.station;
+  const keep = select.value;
+  select.replaceChildren(h("option", { value: "", text: t("admin.station_any") }), ...tour.stations.map((s) => h("option", { value: s.id, text: s.name })));
+  if (tour.stations.some((s) => s.id === keep)) select.value = keep;
+  select.closest("label").hidden = !tour.stations.length;
+}
+
 /** The two ways to put the bracket on another site: a sized script tag, a plain frame. */
 function drawEmbed(tour) {
-  const origin = location.origin;
+  const origin = base();
   const lang = language();
   const src = `${origin}/t/${encodeURIComponent(tour.id)}?embed=1&lang=${lang}`;
   const title = tour.name.replace(/[<>&"]/g, "");
@@ -77,12 +85,14 @@ function drawOverlayUrl() {
   const opts = { width, height, theme: f.get("theme"), lang: f.get("lang"), header: f.get("header") ? null : "0" };
   if (f.get("match")) opts.match = f.get("match");
   else if (f.get("section") !== "all") opts.section = f.get("section");
-  const url = overlayUrl(location.origin, live.tid, opts);
+  const url = overlayUrl(base(), live.tid, opts);
   $("overlay-url").textContent = url;
   $("overlay-open").href = url;
 }
 
 export function drawShare(tour) {
+  $("k-panel").hidden = session.me?.scope !== "admin"; // tokens are the admin's to make
+  drawStationChoice(tour);
   drawEmbed(tour);
   drawOverlayChoices(tour);
 }

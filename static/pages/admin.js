@@ -1,9 +1,12 @@
-// /admin: the operator pages. Signed in with a token kept in localStorage; /admin?token=...#t=tid
-// stores the token, strips it from the address, and opens that tournament (a referee's link).
+// /admin: the operator pages. Signed in with a token kept in localStorage, once the server has
+// said who it is (GET /api/v1/me): /admin#t=tid&token=... (a referee's link; ?token= as well)
+// stores the token, strips it from the address, and opens that tournament. A report token gets
+// the referee's view (referee.js) and nothing else; the admin and a manager, the operator's.
 // The parts: admin-home (create, list), admin-people (participants, seeds, start),
-// admin-match (the match dialog), admin-share (referee links, embed, overlays).
+// admin-day (sign-up, check-in, stations, links to hand out), admin-match (the match dialog),
+// admin-share (referee links, embed, overlays), referee (a referee's phone).
 import { $, h } from "../draw/dom.js";
-import { getToken, setToken, tournamentPath } from "../data/api.js";
+import { ApiError, api, getToken, setToken, tournamentPath } from "../data/api.js";
 import { LiveTournament } from "../data/live.js";
 import { StandingsFeed } from "../data/standings.js";
 import { Board } from "../draw/board.js";
@@ -15,26 +18,54 @@ import { loadFormats, loadList, remember, setupHome } from "./admin-home.js";
 import { drawSeeds, setupPeople } from "./admin-people.js";
 import { openMatch, refreshDialog, setupDialog } from "./admin-match.js";
 import { drawShare, setupShare } from "./admin-share.js";
+import { drawDay, setupDay } from "./admin-day.js";
+import { closeReferee, openReferee } from "./referee.js";
 import "../webhooks.js";
 
 let board = null;
 let groups = null; // the open tournament's group tables (StandingsFeed)
 
-(function takeTokenFromUrl() {
+/** A token in the address (a link handed out: in the fragment, or an older link's query),
+ * taken out of it before anything else: it is to be kept, not shown or bookmarked. */
+function tokenFromUrl() {
   const u = new URL(location.href);
-  const tok = u.searchParams.get("token");
-  if (tok) {
-    setToken(tok);
-    u.searchParams.delete("token");
-    history.replaceState(null, "", u.pathname + (u.search || "") + u.hash);
+  const hash = new URLSearchParams(u.hash.slice(1));
+  const tok = hash.get("token") || u.searchParams.get("token");
+  if (!tok) return null;
+  hash.delete("token");
+  u.searchParams.delete("token");
+  const rest = hash.toString().replace(/%2F/gi, "/");
+  history.replaceState(null, "", u.pathname + (u.search || "") + (rest ? `#${rest}` : ""));
+  return tok;
+}
+
+/** Ask the server who ``token`` is; keep it only if it is valid. True when signed in. */
+async function signIn(token) {
+  try {
+    session.me = await api("GET", "/api/v1/me", undefined, { token });
+  } catch (err) {
+    session.me = null;
+    if (err instanceof ApiError && err.status === 401) {
+      setToken("");
+      flash(t("admin.token_refused"), false);
+    } else flash(t("admin.token_unchecked", { reason: err.message }), false);
+    showAuth();
+    return false;
   }
-})();
+  setToken(token);
+  showAuth();
+  return true;
+}
 
 function showAuth() {
-  const tok = getToken();
-  $("signin").hidden = !!tok;
-  $("signout").hidden = !tok;
-  $("who").textContent = tok ? t("admin.signed_in", { end: tok.slice(-4) }) : t("admin.signed_out");
+  const me = session.me;
+  $("signin").hidden = !!me;
+  $("signout").hidden = !me;
+  document.body.classList.toggle("as-referee", me?.scope === "report");
+  if (!me) $("who").textContent = t("admin.signed_out");
+  else if (me.scope === "report") $("who").textContent = me.station ? t("admin.signed_in_station", { station: me.station.name }) : t("admin.signed_in_report");
+  else $("who").textContent = me.scope === "admin" ? t("admin.signed_in_admin") : t("admin.signed_in_manage", { label: me.label || "" });
+  window.dispatchEvent(new CustomEvent("tourney:signed-in", { detail: me }));
 }
 
 function route() {
@@ -44,6 +75,18 @@ function route() {
     session.live = null;
   }
   $("conn").hidden = true;
+  closeReferee();
+  const me = session.me;
+  if (me?.scope === "report") {
+    $("home").hidden = true;
+    $("tour").hidden = true;
+    openReferee(me.tournament_id);
+    return;
+  }
+  if (!m && me?.scope === "manage") {
+    location.hash = `t=${encodeURIComponent(me.tournament_id)}`;
+    return;
+  }
   if (m) openTournament(decodeURIComponent(m[1]));
   else {
     $("home").hidden = false;
@@ -108,6 +151,7 @@ function drawTournament(tour) {
   groups.setActive(tour.matches.some((m) => m.bracket === "group" || m.bracket === "swiss"));
   if (tour.state !== "pending") board.render(tour);
   drawShare(tour);
+  drawDay(tour);
   refreshDialog();
 }
 
@@ -123,16 +167,21 @@ function setupLanguage() {
   });
 }
 
-$("signin-form").addEventListener("submit", (e) => {
+$("signin-form").addEventListener("submit", async (e) => {
   e.preventDefault();
-  setToken($("token").value.trim());
-  $("token").value = "";
-  showAuth();
-  route();
+  const token = $("token").value.trim();
+  if (!token) return;
+  if (await signIn(token)) {
+    $("token").value = "";
+    flash("");
+    route();
+  }
 });
 $("signout").addEventListener("click", () => {
   setToken("");
+  session.me = null;
   showAuth();
+  route();
   flash(t("admin.signed_out_now"));
 });
 window.addEventListener("hashchange", route);
@@ -144,6 +193,9 @@ setupHome();
 setupPeople();
 setupDialog();
 setupShare();
-showAuth();
+setupDay();
+const given = tokenFromUrl();
+if (given || getToken()) await signIn(given || getToken());
+else showAuth();
 loadFormats();
 route();

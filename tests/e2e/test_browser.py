@@ -277,21 +277,22 @@ def test_operator_flow_through_the_ui(server: Server, browser: Browser) -> None:
     report_first_ready("0", "2")
     # a referee link, created here and opened in another browser
     pg.click("#token-form button[type=submit]")
-    link = pg.locator(".link-out").first.inner_text()
-    assert "/admin?token=" in link and f"#t={tid}" in link
+    link = pg.locator("#links .link-out").first.inner_text()
+    assert f"/admin#t={tid}&token=tt_" in link
     ref_ctx = browser.new_context(viewport=PHONE)
     ref = ref_ctx.new_page()
     ref.goto(link)
-    expect(ref.locator("#t-name")).to_have_text("Office cup")
+    expect(ref.locator("#ref-h")).to_have_text("Office cup")  # the referee's view, nothing else
+    expect(ref.locator("#tour")).to_be_hidden()
     assert "token=" not in ref.url, "the token must be stripped from the address"
     assert ref.evaluate("localStorage.getItem('tourney.token')")
-    # the referee reports the final
-    ref.locator("#board .match.s-ready").first.click()
-    ref.fill("#score-0", "3")
-    ref.fill("#score-1", "1")
-    ref.click("#btn-result")
-    expect(ref.locator("#mdlg-msg")).to_have_text("Result reported.")
-    ref.click("#mdlg-close")
+    # the referee reports the final: three points to one
+    final = ref.locator(".ref-card").first
+    for side, points in ((0, 3), (1, 1)):
+        for _ in range(points):
+            final.locator(".ref-plus").nth(side).click()
+    final.get_by_role("button", name="Report:").click()
+    expect(ref.locator(".ref-done .ref-result")).to_contain_text("3–1")
     shot(ref, "admin-referee-phone")
     ref_ctx.close()
     # the operator sees the champion

@@ -95,7 +95,7 @@ def test_a_referee_sees_no_webhooks_and_a_phone_fits(
         man = c.post("/api/v1/tokens", json={"tournament_id": tid, "scope": "manage"}).json()
     pg = signed_in(browser, ref["token"], phone=True)
     pg.goto(f"{hooks_server.url}/admin#t={tid}")
-    expect(pg.locator("#t-name")).to_have_text("Phone Cup")
+    expect(pg.locator("#ref-h")).to_have_text("Phone Cup")  # the referee's view
     expect(pg.locator("#hooks-t")).to_be_hidden()
     pg.context.close()
     pg = signed_in(browser, man["token"], phone=True)
