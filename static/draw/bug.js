@@ -26,9 +26,8 @@ export function drawBug(root, t0, m) {
   });
   root.className = `bug s-${m.state}`;
   root.dataset.id = m.id;
-  root.replaceChildren(
-    h("div", { class: "bug-head" }, h("span", { class: "bug-title", text: [t0.name, matchLabel(m), calledTo(m)].filter(Boolean).join(" · ") }), h("span", { class: "bug-state", text: t(`bug.${m.state}`) })),
-    ...rows,
-    m.state === "live" ? detailRow(m.live) : null,
-  );
+  const title = [t0.name, matchLabel(m), calledTo(m)].filter(Boolean).join(" · ");
+  const head = h("div", { class: "bug-head" }, h("span", { class: "bug-title", text: title }), h("span", { class: "bug-state", text: t(`bug.${m.state}`) }));
+  const detail = m.state === "live" ? detailRow(m.live) : null;
+  root.replaceChildren(...[head, ...rows, detail].filter(Boolean)); // a null child would print "null"
 }
