@@ -62,6 +62,9 @@ function showAuth() {
   $("signin").hidden = !!me;
   $("signout").hidden = !me;
   document.body.classList.toggle("as-referee", me?.scope === "report");
+  const title = $("home-link");
+  title.dataset.i18n = me?.scope === "report" ? "admin.title_referee" : "admin.title";
+  title.textContent = t(title.dataset.i18n);
   if (!me) $("who").textContent = t("admin.signed_out");
   else if (me.scope === "report") $("who").textContent = me.station ? t("admin.signed_in_station", { station: me.station.name }) : t("admin.signed_in_report");
   else $("who").textContent = me.scope === "admin" ? t("admin.signed_in_admin") : t("admin.signed_in_manage", { label: me.label || "" });
