@@ -292,7 +292,7 @@ def test_operator_flow_through_the_ui(server: Server, browser: Browser) -> None:
         for _ in range(points):
             final.locator(".ref-plus").nth(side).click()
     final.get_by_role("button", name="Report:").click()
-    expect(ref.locator(".ref-done .ref-result")).to_contain_text("3–1")
+    expect(ref.locator(".ref-done .ref-result")).to_contain_text("3\N{EN DASH}1")
     shot(ref, "admin-referee-phone")
     ref_ctx.close()
     # the operator sees the champion
