@@ -217,9 +217,15 @@ def test_operator_flow_through_the_ui(server: Server, browser: Browser) -> None:
     pg.on("pageerror", lambda e: errors.append(str(e)))
     pg.on("dialog", lambda d: d.accept())
     pg.goto(server.url + "/admin")
+    pg.fill("#token", "adm_mistyped")  # checked by the server before anything says signed in
+    pg.click("#signin-form button[type=submit]")
+    expect(pg.locator("#flash")).to_contain_text("That token does not work")
+    expect(pg.locator("#who")).to_have_text("Not signed in")
+    expect(pg.locator("#signin")).to_be_visible()
+    assert not pg.evaluate("localStorage.getItem('tourney.token')")
     pg.fill("#token", ADMIN)
     pg.click("#signin-form button[type=submit]")
-    expect(pg.locator("#who")).to_contain_text("Signed in")
+    expect(pg.locator("#who")).to_have_text("Signed in as the admin")
     # create
     pg.fill("#create-form input[name=name]", "Office cup")
     pg.select_option("#format", "single_elimination")
