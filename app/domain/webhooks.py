@@ -267,6 +267,16 @@ class Observer:
             tid: {mid: m.state for mid, m in t.matches.items()} for tid, t in tournaments.items()
         }
 
+    def forget(self, tid: str) -> None:
+        """Let go of a tournament (it is idle; SQLite holds it)."""
+        self.tournaments.pop(tid, None)
+        self.states.pop(tid, None)
+
+    def adopt(self, t: Tournament) -> None:
+        """Hold ``t`` again, as its stored events made it."""
+        self.tournaments[t.id] = t
+        self.states[t.id] = {mid: m.state for mid, m in t.matches.items()}
+
     def observe(self, e: Event) -> list[Notification]:
         """Fold ``e`` in (live score ticks and server events are not folded: no message
         follows them); the messages it calls for."""

@@ -46,6 +46,7 @@ log = logging.getLogger("tourney.webhooks")
 Disable = Callable[[str, str, str], Awaitable[None]]  # endpoint id, reason, event id
 Entries = list[tuple[bytes, dict[bytes, bytes]]]
 BLOCK_MS = 200
+SWEEP_SECONDS = 60.0  # how often idle tournaments are let go
 PRUNE_EVERY = 50
 REDIS_ERRORS = (aioredis.RedisError, OSError, TimeoutError)
 
@@ -74,6 +75,7 @@ class Dispatcher:
         disable: Disable,
         batch_size: int = 500,
         consumer: str = "dispatcher-1",
+        idle: Callable[[Tournament], bool] = lambda t: False,
     ) -> None:
         self.stream, self.store, self.sender = stream, store, sender
         self.outbox = Outbox(store)
@@ -91,6 +93,11 @@ class Dispatcher:
         self.slots = asyncio.Semaphore(cfg.concurrency)
         self.finished = 0
         self.stopping: asyncio.Event | None = None
+        # memory bounded by what is active: idle tournaments (``idle``) leave the observer's
+        # copy; one that has an event again is folded anew from its stored events
+        self.idle = idle
+        self.let_go: set[str] = set()
+        self.swept_at = time.monotonic()
 
     # ---- the state at the checkpoint ----------------------------------------------------------
 
@@ -120,6 +127,8 @@ class Dispatcher:
             if ep.tournament_id is not None and ep.tournament_id not in tournaments:
                 del endpoints.by_id[ep.id]
         self.observer, self.endpoints, self.checkpoint = observer, endpoints, mark
+        self.let_go.clear()
+        await self._sweep(now=True)
         log.info("webhooks ready", extra={"seq": mark, "endpoints": len(endpoints.by_id)})
 
     async def refold(self, tournaments: dict[str, Tournament], mark: int) -> None:
@@ -193,8 +202,10 @@ class Dispatcher:
             return 0
         if pending and not entries:
             self.reread_pending = False
+        await self._sweep()
         if not entries:
             return 0
+        await self._bring_back(entries)
         rows, dropped, top = self.messages(entries)
         if not await self._store(rows, dropped, top):
             return 0
@@ -210,6 +221,38 @@ class Dispatcher:
         if rows or dropped:
             self.wake.set()
         return len(entries)
+
+    async def _sweep(self, now: bool = False) -> None:
+        """Every minute: idle tournaments whose events SQLite all holds leave the observer."""
+        if self.observer is None or (not now and time.monotonic() - self.swept_at < SWEEP_SECONDS):
+            return
+        self.swept_at = time.monotonic()
+        stored = min(self.checkpoint, await self.store.max_seq())
+        for tid, t in list(self.observer.tournaments.items()):
+            if self.idle(t) and t.seq <= stored:
+                self.observer.forget(tid)
+                self.let_go.add(tid)
+
+    async def _bring_back(self, entries: Entries) -> None:
+        """A tournament let go that has an event again: folded anew from its stored events up
+        to that one (it was idle, so SQLite holds every earlier event of it)."""
+        if not self.let_go or self.observer is None:
+            return
+        first: dict[str, int] = {}
+        for _, fields in entries:
+            if is_tick(fields):
+                continue  # the observer folds no live score ticks
+            with contextlib.suppress(Exception):  # the writer dead-letters what cannot be read
+                e = decode(fields)
+                if e.tournament_id in self.let_go:
+                    first.setdefault(e.tournament_id, e.seq)
+        for tid, seq in first.items():
+            again: dict[str, Tournament] = {}
+            for e in await self.store.events_upto(tid, seq - 1):
+                fold(again, e)
+            if tid in again:
+                self.observer.adopt(again[tid])
+            self.let_go.discard(tid)
 
     def messages(self, entries: Entries) -> tuple[list[Queued], list[str], int]:
         """The messages a batch calls for, per subscribed endpoint; the endpoints deleted; the

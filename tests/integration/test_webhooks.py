@@ -395,3 +395,35 @@ def test_queued_rows_are_stored_once(tmp_path: Path) -> None:
         await s.close()
 
     asyncio.run(main())
+
+
+def test_an_idle_tournament_leaves_the_observer_and_a_reopen_still_speaks(
+    valkey: Valkey, tmp_path: Path
+) -> None:
+    """Memory bounded by what is active: a tournament complete for a while leaves the
+    dispatcher's copy; a reopen of it later is folded anew from its stored events, and its
+    messages (the reopen, the match ready again) go out as if it had never left."""
+
+    async def main() -> None:
+        with Receiver() as rx:
+            async with Rig(valkey.url, tmp_path, webhooks=LOOPBACK,
+                           unload_after_seconds=0.01) as rig:  # fmt: skip
+                tid = await pending_tournament(rig, 0)
+                await endpoint(rig, rx.url, tid)
+                await rig.run(CommandName.ADD_PARTICIPANTS, tid,
+                              [{"name": f"P{i + 1}"} for i in range(4)])  # fmt: skip
+                await rig.run(CommandName.START, tid)
+                await play(rig, tid)
+                await until(rig, lambda: len(rx.accepted()) == len(NIGHT))
+                await asyncio.sleep(0.05)
+                await rig.dispatcher._sweep(now=True)
+                assert tid in rig.dispatcher.let_go
+                assert rig.dispatcher.observer is not None
+                assert tid not in rig.dispatcher.observer.tournaments
+                final = max(rig.state.tournaments[tid].matches.values(), key=lambda m: m.round)
+                await rig.run(CommandName.REOPEN, tid, None, final.id)
+                await until(rig, lambda: len(rx.accepted()) == len(NIGHT) + 2)
+                assert types(rx.accepted()[len(NIGHT) :]) == ["match.reopened", "match.ready"]
+                assert tid not in rig.dispatcher.let_go
+
+    asyncio.run(main())
