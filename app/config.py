@@ -225,6 +225,20 @@ class WebhooksConfig:
 
 
 @dataclass(frozen=True)
+class ChallongeConfig:
+    enabled: bool = setting(
+        True,
+        "Answer Challonge's v1 API (for bots written against it) under the prefix below; tokens"
+        " of this server are its API keys.",
+    )
+    prefix: str = setting(
+        "/challonge/v1",
+        "Where the Challonge v1 API is answered: a bot's base URL is this server's address and"
+        " this path.",
+    )
+
+
+@dataclass(frozen=True)
 class Config:
     server: ServerConfig = field(default_factory=ServerConfig)
     redis: RedisConfig = field(default_factory=RedisConfig)
@@ -232,6 +246,7 @@ class Config:
     live: LiveConfig = field(default_factory=LiveConfig)
     auth: AuthConfig = field(default_factory=AuthConfig)
     webhooks: WebhooksConfig = field(default_factory=WebhooksConfig)
+    challonge: ChallongeConfig = field(default_factory=ChallongeConfig)
 
     @property
     def data_path(self) -> Path:
@@ -344,6 +359,9 @@ def checks(cfg: Config) -> list[tuple[bool, str]]:
          "pipeline.batch_size and live.queue_limit must be at least 1"),
         (not (workers == "auto" or (workers.isdigit() and 1 <= int(workers) <= 256)),
          "server.workers must be a number from 1 to 256, or auto"),
+        (not cfg.challonge.prefix.startswith("/") or cfg.challonge.prefix.endswith("/")
+         or cfg.challonge.prefix.startswith("/api/"),
+         "challonge.prefix must start with / (not /api/) and not end with /"),
     ]  # fmt: skip
 
 
