@@ -28,6 +28,9 @@ class ServerConfig:
     port: int = setting(8000, "TCP port to listen on.")
     data_dir: str = setting("./data", "Where SQLite and the embedded Redis keep their files.")
     max_body_bytes: int = setting(1_048_576, "Largest request body accepted (413 above).")
+    max_import_bytes: int = setting(
+        67_108_864, "Largest tournament file POST /api/v1/import accepts (413 above)."
+    )
     metrics_public: bool = setting(True, "Serve /metrics to anyone (false: admin token needed).")
     log_level: str = setting("info", "debug, info, warning or error.")
     backlog: int = setting(2048, "Listen backlog: connections the kernel queues before accept.")
