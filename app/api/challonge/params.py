@@ -59,6 +59,8 @@ def put(node: dict[str, Any], path: list[str], value: str, key: str) -> None:
     has ``k``, then starts a new one."""
     head, rest = path[0], path[1:]
     if not rest:
+        if isinstance(node.get(head), dict | list):
+            raise Problem(400, "Malformed parameter", f"{key!r} mixes a value and a hash")
         node[head] = value
         return
     if rest[0] == "":

@@ -68,6 +68,7 @@ def tournament(t: Tournament, participants: bool = False, matches: bool = False)
         "start_at": t.day.starts_at,
         "check_in_duration": t.day.check_in_minutes,
         "started_checking_in_at": t.day.check_in_opened_at,
+        "check_in_opened_at": t.day.check_in_opened_at,
         "created_at": t.created_at,
         "updated_at": t.created_at,
         "started_at": t.started_at,
