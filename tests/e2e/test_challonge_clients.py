@@ -113,8 +113,8 @@ def bot_run(library: str, kind: str, server: Server, certificate: Certificate,
     env = {**os.environ, "SSL_CERT_FILE": str(certificate.cert.parent / "ca.pem")}
     env.pop("PYTHONPATH", None)
     argv = [str(python), str(BOTS / f"{library}_bot.py"), f"127.0.0.1:{server.port}", ADMIN, kind]
-    with subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, text=True, env=env, cwd=str(BOTS)) as bot:  # fmt: skip
+    pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+    with subprocess.Popen(argv, **pipes, text=True, env=env, cwd=str(BOTS)) as bot:
         assert bot.stdout is not None
         try:
             line = bot.stdout.readline()
