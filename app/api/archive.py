@@ -79,6 +79,10 @@ async def import_tournament(request: Request) -> Response:
     limit: int = request.app.state.config.server.max_import_bytes
     doc = parse_json(await read_body(request, limit))
     checked = archive.read(doc)
+    taken = runtime(request).tokens.link_tournaments
+    if any(h in taken for h in checked.tournament.day.links):
+        raise Problem(409, "Links taken", "a participant link in the file belongs to another"
+                      " tournament here: a copy cannot share the links")  # fmt: skip
 
     async def run(key: str | None) -> Response:
         await service(request).bring_in(checked.events, key)

@@ -141,8 +141,8 @@ async def index(call: Call) -> Response:
     """The caller's tournaments: every one for the admin, its own for a tournament's key."""
     rt = runtime(call.request)
     who = principal(call.request)
-    if who is None:
-        raise Problem(401, "Unauthorized", "this needs an API key")
+    if who is None or who.scope is Scope.PARTICIPANT:
+        raise Problem(401, "Unauthorized", "this needs an API key: a token of this server")
     states = INDEX_STATES.get(str(call.params.get("state", "all")))
     if "state" in call.params and str(call.params["state"]) not in INDEX_STATES:
         raise Problem(422, "Invalid parameter", "state must be all, pending, in_progress or ended")
