@@ -101,7 +101,9 @@ async def update(call: Call) -> Response:
         return await tick(call, t, m, {**scored(m, csv), "detail": detail})
     body: dict[str, Any] = scored(m, csv) if csv else {}
     if winner.lower() == "tie":
-        body.setdefault("scores", [0, 0])
+        level = body.setdefault("scores", [0, 0])
+        if "games" in body or level[0] != level[1]:
+            raise Problem(422, "Invalid parameter", "a tie needs level scores, such as 1-1")
     else:
         n = ids.parse(winner)
         pid = participant_id(t, winner) if n is not None else winner
