@@ -71,8 +71,9 @@ async def index(call: Call) -> Response:
     if call.params.get("participant_id") not in (None, ""):
         who = participant_id(t, str(call.params["participant_id"]))
     out = []
+    last = render.last_winners_round(t)
     for i, m in enumerate(render.shown_matches(t)):
-        shape = render.match(t, m, i)
+        shape = render.match(t, m, i, last)
         if (state == "all" or shape["match"]["state"] == state) and (
                 who is None or who in m.participants):  # fmt: skip
             out.append(shape)

@@ -84,7 +84,8 @@ def tournament(t: Tournament, participants: bool = False, matches: bool = False)
         ranks = final_ranks(t)
         d["participants"] = [participant(t, p, ranks) for p in t.participant_list()]
     if matches:
-        d["matches"] = [match(t, m, i) for i, m in enumerate(shown)]
+        last = last_winners_round(t)
+        d["matches"] = [match(t, m, i, last) for i, m in enumerate(shown)]
     return {"tournament": d}
 
 
@@ -131,13 +132,17 @@ def shown_matches(t: Tournament) -> list[Match]:
     """The matches Challonge would show, in its suggested play order: round by round (the
     losers' bracket's round after the winners' of the same number), top to bottom."""
     shown = [m for m in t.matches.values() if m.result is not Result.BYE]
-    winners_rounds = max((m.round for m in shown if m.bracket == "winners"), default=0)
+    winners_rounds = last_winners_round(t)
 
     def place(m: Match) -> tuple[int, int, int, int]:
         rnd = abs(round_of(m, winners_rounds))
         return rnd, BRACKET_ORDER.get(m.bracket, 0), m.group or 0, m.number
 
     return sorted(shown, key=place)
+
+
+def last_winners_round(t: Tournament) -> int:
+    return max((m.round for m in t.matches.values() if m.bracket == "winners"), default=0)
 
 
 def round_of(m: Match, winners_rounds: int) -> int:
@@ -160,11 +165,13 @@ def identifier(i: int) -> str:
     return out
 
 
-def match(t: Tournament, m: Match, order: int) -> dict[str, Any]:
+def match(t: Tournament, m: Match, order: int, winners_rounds: int | None = None) -> dict[str, Any]:
+    """``m`` in Challonge's shape; ``order``: its place in play order; ``winners_rounds``: the
+    winners' bracket's last round (found if not given: pass it when shaping many)."""
     a, b = m.participants
     prereq = [prerequisite(t, m, side) for side in (0, 1)]
-    winners_rounds = max((x.round for x in t.matches.values() if x.bracket == "winners"),
-                         default=0)  # fmt: skip
+    if winners_rounds is None:
+        winners_rounds = last_winners_round(t)
     live = m.state is MatchState.LIVE
     return {"match": {
         "id": to_int(m.id),
