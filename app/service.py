@@ -136,6 +136,27 @@ class Service:
             return await self._append(tid, EventType.TOURNAMENT_CREATED, data,
                                       key or new_event_id("ev_"), 0)  # fmt: skip
 
+    async def bring_in(self, events: list[Event], key: str | None) -> Outcome:
+        """A tournament from an export: its events appended as they were (their times and data,
+        new ids), in one atomic append, each structural one at the version it made. Refused if
+        this server holds, or ever held, a tournament of that id. No follow-ups: the log already
+        holds every one the tournament had."""
+        tid = events[0].tournament_id
+        await self.ensure(tid)
+        async with self.lock(tid):
+            if self.state.lookup(tid) is not None or await self.appender.version(tid):
+                raise Conflict(f"this server has (or had) a tournament {tid!r}: imports keep"
+                               " their ids, so the file goes to a server without it")  # fmt: skip
+            prefix = f"{key}:" if key else new_event_id("im_") + ":"
+            fresh = [replace(e, id=f"{prefix}{i}", seq=0) for i, e in enumerate(events, 1)]
+            expects, version = [], 0
+            for e in fresh:
+                expects.append(version if e.type.structural else -1)
+                version += e.type.structural
+            results = await self.appender.append(fresh, expects=expects)
+        return Outcome(fresh[0], results[0].changed if results else [],
+                       bool(results) and results[0].duplicate)  # fmt: skip
+
     async def record(self, etype: EventType, data: dict[str, Any], key: str | None) -> Outcome:
         """An event of no tournament (the server's tokens), its data already checked."""
         return await self._append("", etype, data, key or new_event_id("ev_"))

@@ -8,6 +8,7 @@ from ..domain.formats import FORMATS
 from ..domain.models import Result
 from ..domain.validation import TITLES
 from . import openapi_webhooks as hooks
+from .openapi_challonge import archive_paths, challonge_paths
 from .openapi_eventday import paths as event_day_paths
 from .openapi_eventday import read_schemas, settings_schemas
 from .openapi_parts import (
@@ -229,6 +230,7 @@ def paths() -> dict[str, Any]:
                            "application/x-ndjson": {"schema": {"type": "string"}}}},
                        idempotent=True),
         },
+        **archive_paths(t, tid),
         **hooks.paths(t + "/webhooks", "its manage token", [tid]),
         **hooks.paths("/api/v1/webhooks", "the server's: admin", []),
         "/api/v1/tokens": {
@@ -257,7 +259,8 @@ def paths() -> dict[str, Any]:
     }  # fmt: skip
 
 
-def spec() -> dict[str, Any]:
+def spec(challonge_prefix: str | None = "/challonge/v1") -> dict[str, Any]:
+    """The document; with the Challonge v1 API under ``challonge_prefix`` (None: not served)."""
 
     return {
         "openapi": "3.1.0",
@@ -266,9 +269,21 @@ def spec() -> dict[str, Any]:
             "version": "1.0.0",
             "description": "A self-hosted tournament server.",
         },
-        "paths": {**paths(), **event_day_paths()},
+        "paths": {
+            **paths(),
+            **event_day_paths(),
+            **(challonge_paths(challonge_prefix) if challonge_prefix else {}),
+        },
         "components": {
             "schemas": schemas(),
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "basic": {
+                    "type": "http",
+                    "scheme": "basic",
+                    "description": "Challonge v1: the password is the"
+                    " API key, a token of this server",
+                },
+            },
         },
     }

@@ -10,6 +10,7 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
+from . import archive as ar
 from . import eventday as ed
 from . import live, ops
 from . import tournaments as tn
@@ -73,6 +74,9 @@ def routes() -> list[BaseRoute]:
         OnTournament(T + "/matches/{mid}/call", ed.call_match, methods=["POST"]),
         OnTournament(T + "/standings", tn.standings, methods=["GET"]),
         OnTournament(T + "/events", tn.events, methods=["GET"]),
+        OnTournament(T + "/export", ar.export, methods=["GET"]),
+        OnTournament(T + "/export/{table}.csv", ar.export_csv, methods=["GET"]),
+        Route("/api/v1/import", ar.import_tournament, methods=["POST"]),
         WebSocketOnTournament(T + "/ws", live.subscribe),
         Route("/api/v1/events", live.post_events, methods=["POST"]),
         WebSocketRoute("/api/v1/ingest/ws", live.ingest),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from . import advancement, signup, stations
+from . import advancement, review, roster, signup, stations
 from .errors import Conflict, Invalid
 from .events import EventType
 from .formats import get_format
@@ -74,6 +74,12 @@ class CommandName(StrEnum):
     UPDATE_STATION = "update_station"
     REMOVE_STATION = "remove_station"
     CALL_MATCH = "call_match"
+    UNDO_CHECK_IN = "undo_check_in"
+    ABORT_CHECK_IN = "abort_check_in"
+    PROCESS_CHECK_INS = "process_check_ins"
+    RESEED = "reseed"
+    FINALIZE = "finalize"
+    CLEAR_LIVE = "clear_live"
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,7 +287,7 @@ def reopen(t: Tournament, inp: Input) -> dict[str, Any]:
         raise Conflict("only a decided match can be reopened")
     if m.result is Result.BYE or None in m.participants:
         raise Conflict("a bye has no result to reopen")
-    blocked = get_format(t.format).reopen_blocker(t, m)
+    blocked = review.finalized_blocker(t) or get_format(t.format).reopen_blocker(t, m)
     if blocked:
         raise Conflict(blocked)
     return {"match_id": m.id, "reset": advancement.reopen_plan(t, m.id)}
@@ -356,6 +362,23 @@ COMMANDS: dict[CommandName, Command] = {
     ),
     CommandName.CALL_MATCH: Command(
         EventType.MATCH_CALLED, lambda t, i: stations.call(t, i.target, i.body)
+    ),
+    # the roster before the start, and the end (roster.py, review.py)
+    CommandName.UNDO_CHECK_IN: Command(
+        EventType.PARTICIPANT_CHECK_IN_UNDONE, lambda t, i: roster.undo_check_in(t, i.target)
+    ),
+    CommandName.ABORT_CHECK_IN: Command(
+        EventType.CHECK_IN_ABORTED, lambda t, i: roster.abort_check_in(t)
+    ),
+    CommandName.PROCESS_CHECK_INS: Command(
+        EventType.CHECK_IN_PROCESSED, lambda t, i: roster.process_check_ins(t)
+    ),
+    CommandName.RESEED: Command(
+        EventType.PARTICIPANTS_RESEEDED, lambda t, i: roster.reseed(t, i.body)
+    ),
+    CommandName.FINALIZE: Command(EventType.TOURNAMENT_FINALIZED, lambda t, i: review.finalize(t)),
+    CommandName.CLEAR_LIVE: Command(
+        EventType.MATCH_LIVE_CLEARED, lambda t, i: review.clear_live(t, i.target)
     ),
 }
 

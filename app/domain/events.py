@@ -43,6 +43,14 @@ class EventType(StrEnum):
     STATION_UPDATED = "station.updated"
     STATION_REMOVED = "station.removed"
     MATCH_CALLED = "match.called"
+    # check-in undone, aborted and processed before the start; seeds set at once; a tournament's
+    # results made final; a live match back to ready (roster.py, review.py)
+    PARTICIPANT_CHECK_IN_UNDONE = "participant.check_in_undone"
+    CHECK_IN_ABORTED = "check_in.aborted"
+    CHECK_IN_PROCESSED = "check_in.processed"
+    PARTICIPANTS_RESEEDED = "participants.reseeded"
+    TOURNAMENT_FINALIZED = "tournament.finalized"
+    MATCH_LIVE_CLEARED = "match.live_cleared"
     WEBHOOK_CREATED = "webhook.created"
     WEBHOOK_UPDATED = "webhook.updated"
     WEBHOOK_DELETED = "webhook.deleted"

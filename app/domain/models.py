@@ -200,6 +200,7 @@ class Tournament:
     created_at: str = ""
     started_at: str | None = None
     completed_at: str | None = None
+    finalized_at: str | None = None  # the results made final: no reopening
     # Matches not yet complete; kept by the engine and advancement so that "is every match
     # decided?" costs O(1) on the result path. Derived state: recomputed by ``from_dict``.
     open_matches: int = 0
@@ -237,6 +238,7 @@ class Tournament:
             "created_at": self.created_at,
             "started_at": self.started_at,
             "completed_at": self.completed_at,
+            "finalized_at": self.finalized_at,
         }
 
     def to_dict(self, matches: bool = True) -> dict[str, Any]:
@@ -268,6 +270,7 @@ class Tournament:
             created_at=d.get("created_at", ""),
             started_at=d.get("started_at"),
             completed_at=d.get("completed_at"),
+            finalized_at=d.get("finalized_at"),
             day=EventDay.from_dict(d),
         )
         for p in d.get("participants", []):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import advancement, signup, stations
+from . import advancement, review, roster, signup, stations
 from .errors import NotFound
 from .eventday import EntryStatus
 from .events import Event, EventType
@@ -227,7 +227,7 @@ def _stage_started(t: Tournament, e: Event) -> list[str]:
 
 def _reset(t: Tournament, e: Event) -> list[str]:
     t.state = TournamentState.PENDING
-    t.started_at = t.completed_at = None
+    t.started_at = t.completed_at = t.finalized_at = None
     t.matches.clear()
     t.open_matches = 0
     for s in t.day.stations.values():
@@ -314,4 +314,16 @@ APPLY: dict[EventType, Handler] = {
     EventType.STATION_UPDATED: lambda t, e: stations.fold_updated(t, e.data),
     EventType.STATION_REMOVED: lambda t, e: stations.fold_removed(t, e.data),
     EventType.MATCH_CALLED: lambda t, e: stations.fold_called(t, e.data, e.at),
+    EventType.PARTICIPANT_CHECK_IN_UNDONE: _nothing_changed(
+        lambda t, e: roster.fold_check_in_undone(t, e.data)
+    ),
+    EventType.CHECK_IN_ABORTED: _nothing_changed(
+        lambda t, e: roster.fold_check_in_aborted(t, e.data)
+    ),
+    EventType.CHECK_IN_PROCESSED: _nothing_changed(
+        lambda t, e: roster.fold_check_in_processed(t, e.data, e.at)
+    ),
+    EventType.PARTICIPANTS_RESEEDED: _nothing_changed(lambda t, e: roster.fold_reseeded(t, e.data)),
+    EventType.TOURNAMENT_FINALIZED: _nothing_changed(lambda t, e: review.fold_finalized(t, e.at)),
+    EventType.MATCH_LIVE_CLEARED: lambda t, e: review.fold_live_cleared(t, e.data["match_id"]),
 }

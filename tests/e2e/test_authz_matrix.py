@@ -152,6 +152,20 @@ def ingest(server: Server, cell: Cell) -> int:
     return 202 if reply["type"] == "ack" else int(reply["status"])
 
 
+def import_copy(server: Server, cell: Cell) -> int:
+    """POST /api/v1/import: the admin's, a small tournament's export under a new id (made for
+    it); anyone else's is refused before its body is read."""
+    if cell.token != ADMIN:
+        doc = {"schema": "tourney.tournament", "version": 1, "tournament": {}, "events": []}
+        return client(server, cell.token).post("/api/v1/import", json=doc).status_code
+    admin = client(server)
+    tid = create_tournament(admin, "to copy")["id"]
+    add_players(admin, tid, 2)
+    text = admin.get(f"/api/v1/tournaments/{tid}/export").text
+    doc = json.loads(text.replace(tid, "t_" + uuid.uuid4().hex[:12]))
+    return client(server, cell.token).post("/api/v1/import", json=doc).status_code
+
+
 def create_token(server: Server, cell: Cell) -> int:
     c = client(server, cell.token)
     r = c.post("/api/v1/tokens", json={"tournament_id": cell.a.tid, "scope": "report"})
@@ -190,6 +204,15 @@ PARTICIPANT = "401 403 403 403 403 403 401 401 {ok} 403"  # its own link only
 MANAGE_READ = "401 200 200 403 403 403 401 401 403 403"  # webhooks: their secrets' owners only
 ADMIN_FOREIGN = "401 404 403 403 403 403 401 401 403 403"
 HOOK = "http://127.0.0.1:9/hook"  # nothing is sent: the server runs with webhooks.deliver off
+# Challonge v1 answers 403 as 401, 409 as 422; its index lists the key's own tournaments
+CH = "/challonge/v1/tournaments/{tid}"
+CH_INDEX = "401 200 200 200 200 200 401 401 401 401"
+CH_READ = "401 200 200 401 200 401 401 401 200 401"
+CH_READ_FOREIGN = "401 404 404 401 404 401 401 401 404 401"
+CH_MANAGE = "401 {ok} {ok} 401 401 401 401 401 401 401"
+CH_MANAGE_FOREIGN = "401 404 404 401 401 401 401 401 401 401"
+CH_REPORT = "401 {ok} {ok} 401 {ok} 401 401 401 401 401"
+CH_REPORT_FOREIGN = "401 404 404 401 404 401 401 401 401 401"
 
 # fmt: off
 ROWS = [
@@ -309,6 +332,31 @@ ROWS = [
         MANAGE_FOREIGN, http("DELETE", T + "/stations/{sid}")),
     Row("POST /tournaments/{tid}/matches/{mid}/call", "underway", True, MANAGE.format(ok=200),
         MANAGE_FOREIGN, http("POST", T + "/matches/{mid}/call")),
+    # a tournament as a file: the JSON export holds private data (manage), the tables do not
+    Row("GET /tournaments/{tid}/export", "underway", False, MANAGE.format(ok=200), None,
+        http("GET", T + "/export")),
+    Row("GET /tournaments/{tid}/export/{table}.csv", "underway", False, READ, None,
+        http("GET", T + "/export/standings.csv")),
+    Row("POST /api/v1/import", "underway", False, ADMIN_ONLY.format(ok=201), None, import_copy),
+    # Challonge v1, a call of each kind
+    Row("GET /challonge/v1/tournaments", "underway", False, CH_INDEX, None,
+        http("GET", "/challonge/v1/tournaments.json")),
+    Row("GET /challonge/v1/tournaments/{tid}", "underway", False, CH_READ, None,
+        http("GET", CH + ".json")),
+    Row("PUT /challonge/v1/tournaments/{tid}", "pending", True, CH_MANAGE.format(ok=200), None,
+        http("PUT", CH, lambda _c: {"tournament": {"name": f"renamed {uuid.uuid4().hex[:6]}"}})),
+    Row("POST /challonge/v1/tournaments/{tid}/start", "pending", True,
+        CH_MANAGE.format(ok=200), None, http("POST", CH + "/start.json")),
+    Row("GET /challonge/v1/tournaments/{tid}/participants/{pid}", "underway", False, CH_READ,
+        CH_READ_FOREIGN,
+        http("GET", CH + "/participants/{pid}")),
+    Row("DELETE /challonge/v1/tournaments/{tid}/participants/{pid}", "underway", True,
+        CH_MANAGE.format(ok=200), CH_MANAGE_FOREIGN, http("DELETE", CH + "/participants/{pid}")),
+    Row("PUT /challonge/v1/tournaments/{tid}/matches/{mid}", "underway", True,
+        CH_REPORT.format(ok=200), CH_REPORT_FOREIGN,
+        http("PUT", CH + "/matches/{mid}.json", lambda _c: {"match": {"scores_csv": "1-0"}})),
+    Row("POST /challonge/v1/tournaments/{tid}/matches/{mid}/reopen", "underway", True,
+        CH_MANAGE.format(ok=200), CH_MANAGE_FOREIGN, http("POST", CH + "/matches/{done}/reopen")),
 ]
 # fmt: on
 

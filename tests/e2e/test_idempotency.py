@@ -10,6 +10,7 @@ refused, and must not be handed the admin's answer).
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -414,6 +415,112 @@ def patch_server_webhook(c: httpx.Client) -> Case:
                 lambda c: said(c) == "by the admin")  # fmt: skip
 
 
+def import_file(c: httpx.Client) -> Case:
+    """The admin imports; a manager's same key on the same path is refused, not replayed."""
+    t = started(c, 2)
+    text = c.get(f"/api/v1/tournaments/{t['id']}/export").text
+    docs = [json.loads(text.replace(t["id"], "t_" + uuid.uuid4().hex[:12])) for _ in range(2)]
+    manager = token(c, t["id"], "manage")["token"]
+    new = docs[0]["tournament"]["id"]
+    return Case(Request(ADMIN, "POST", "/api/v1/import", docs[0]),
+                Request(manager, "POST", "/api/v1/import", docs[1]), (201, 403),
+                lambda c: tournament(c, new)["id"] == new)  # fmt: skip
+
+
+# ---- Challonge v1: two managers, each of their own tournament, the same key --------------------
+
+CH = "/challonge/v1/tournaments/"
+
+
+def challonge_side(c: httpx.Client, stage: str) -> tuple[str, dict[str, Any]]:
+    """A tournament of four at ``stage`` (pending, checking_in, checked_in, underway, live,
+    decided, complete), with a manage token; the ids a call needs."""
+    t = create_tournament(c, f"Idem challonge {stage}")
+    tid = t["id"]
+    pids = [p["id"] for p in add_players(c, tid, 2 if stage == "complete" else 4)]
+    ids: dict[str, Any] = {"tid": tid, "pid": pids[0]}
+    if stage in ("checking_in", "checked_in"):
+        c.post(f"/api/v1/tournaments/{tid}/check-in/open")
+        c.post(f"/api/v1/tournaments/{tid}/participants/{pids[0]}/check-in")
+    if stage in ("underway", "live", "decided", "complete"):
+        assert c.post(f"/api/v1/tournaments/{tid}/start").status_code == 200
+        m = ready_matches(c, tid)[0]
+        ids.update(mid=m["id"], winner=m["slots"][0]["participant_id"])
+        if stage == "live":
+            c.post(f"/api/v1/tournaments/{tid}/matches/{m['id']}/live", json={"scores": [1, 0]})
+        if stage in ("decided", "complete"):
+            url = f"/api/v1/tournaments/{tid}/matches/{m['id']}/result"
+            assert c.post(url, json={"scores": [1, 0]}).status_code == 200
+    return token(c, tid, "manage")["token"], ids
+
+
+def challonge(method: str, path: str, stage: str, body: Callable[[dict[str, Any]], Any] | None
+              = None) -> Setup:  # fmt: skip
+    """The call on two tournaments by their own managers with one key: both take effect (each
+    tournament's seq moves on)."""
+
+    def setup(c: httpx.Client) -> Case:
+        sides = [challonge_side(c, stage) for _ in range(2)]
+        seqs = [tournament(c, ids["tid"])["seq"] for _, ids in sides]
+        x, y = (Request(tok, method, CH + path.format(**ids), body(ids) if body else None)
+                for tok, ids in sides)  # fmt: skip
+        moved = lambda c: all(tournament(c, ids["tid"])["seq"] > seq  # noqa: E731
+                              for (_, ids), seq in zip(sides, seqs, strict=True))  # fmt: skip
+        return Case(x, y, (200, 200), moved)
+
+    return setup
+
+
+def challonge_create(c: httpx.Client) -> Case:
+    t = create_tournament(c, "Idem challonge create")
+    manager = token(c, t["id"], "manage")["token"]
+    named = {"tournament": {"name": "By the admin"}}
+    return Case(Request(ADMIN, "POST", CH.rstrip("/"), named),
+                Request(manager, "POST", CH.rstrip("/"), {"tournament": {"name": "By a manager"}}),
+                (200, 401), lambda c: True)  # fmt: skip
+
+
+def named(what: str) -> Callable[[dict[str, Any]], Any]:
+    return lambda _ids: {what: {"name": f"{what} {uuid.uuid4().hex[:6]}"}}
+
+
+CHALLONGE: dict[str, Setup] = {
+    "POST /challonge/v1/tournaments": challonge_create,
+    "PUT /challonge/v1/tournaments/{tid}": challonge("PUT", "{tid}", "pending",
+                                                     named("tournament")),
+    "POST /challonge/v1/tournaments/{tid}/start": challonge("POST", "{tid}/start", "pending"),
+    "POST /challonge/v1/tournaments/{tid}/finalize": challonge("POST", "{tid}/finalize",
+                                                               "complete"),
+    "POST /challonge/v1/tournaments/{tid}/reset": challonge("POST", "{tid}/reset", "underway"),
+    "POST /challonge/v1/tournaments/{tid}/process_check_ins": challonge(
+        "POST", "{tid}/process_check_ins", "checked_in"),
+    "POST /challonge/v1/tournaments/{tid}/abort_check_in": challonge(
+        "POST", "{tid}/abort_check_in", "checking_in"),
+    "POST /challonge/v1/tournaments/{tid}/participants": challonge(
+        "POST", "{tid}/participants", "pending", named("participant")),
+    "POST /challonge/v1/tournaments/{tid}/participants/bulk_add": challonge(
+        "POST", "{tid}/participants/bulk_add", "pending",
+        lambda _ids: {"participants": [{"name": f"bulk {uuid.uuid4().hex[:6]}"}]}),
+    "POST /challonge/v1/tournaments/{tid}/participants/randomize": challonge(
+        "POST", "{tid}/participants/randomize", "pending"),
+    "PUT /challonge/v1/tournaments/{tid}/participants/{pid}": challonge(
+        "PUT", "{tid}/participants/{pid}", "pending", named("participant")),
+    "POST /challonge/v1/tournaments/{tid}/participants/{pid}/check_in": challonge(
+        "POST", "{tid}/participants/{pid}/check_in", "pending"),
+    "POST /challonge/v1/tournaments/{tid}/participants/{pid}/undo_check_in": challonge(
+        "POST", "{tid}/participants/{pid}/undo_check_in", "checking_in"),
+    "PUT /challonge/v1/tournaments/{tid}/matches/{mid}": challonge(
+        "PUT", "{tid}/matches/{mid}", "underway",
+        lambda ids: {"match": {"scores_csv": "2-0", "winner_id": ids["winner"]}}),
+    "POST /challonge/v1/tournaments/{tid}/matches/{mid}/reopen": challonge(
+        "POST", "{tid}/matches/{mid}/reopen", "decided"),
+    "POST /challonge/v1/tournaments/{tid}/matches/{mid}/mark_as_underway": challonge(
+        "POST", "{tid}/matches/{mid}/mark_as_underway", "underway"),
+    "POST /challonge/v1/tournaments/{tid}/matches/{mid}/unmark_as_underway": challonge(
+        "POST", "{tid}/matches/{mid}/unmark_as_underway", "live"),
+}  # fmt: skip
+
+
 CASES: dict[str, Setup] = {
     "PATCH /api/v1/tournaments/{tid}": patch_tournament,
     "POST /api/v1/tournaments/{tid}/participants": add_participants,
@@ -443,6 +550,8 @@ CASES: dict[str, Setup] = {
     "PATCH /api/v1/tournaments/{tid}/webhooks/{wid}": patch_webhook,
     "POST /api/v1/webhooks": server_webhook,
     "PATCH /api/v1/webhooks/{wid}": patch_server_webhook,
+    "POST /api/v1/import": import_file,
+    **CHALLONGE,
 }
 
 
