@@ -259,8 +259,11 @@ def main() -> None:
     ap.add_argument("--ws-conns", type=int, default=4)
     ap.add_argument("--rounds", type=int, default=3, help="baseline/tourney pairs, alternated")
     ap.add_argument("--workers", type=int, default=1, help="tourney serve --workers N")
-    ap.add_argument("--server-root", default=str(Path(__file__).resolve().parent.parent),
-                    help="the checkout whose app is measured (to compare two versions)")
+    ap.add_argument(
+        "--server-root",
+        default=str(Path(__file__).resolve().parent.parent),
+        help="the checkout whose app is measured (to compare two versions)",
+    )
     a = ap.parse_args()
     print(f"machine: {os.cpu_count()} cores; load: {a.procs} processes x {a.conns} connections;"
           f" tourney with {a.workers} worker(s)")  # fmt: skip
