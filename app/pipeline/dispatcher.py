@@ -46,6 +46,8 @@ log = logging.getLogger("tourney.webhooks")
 Disable = Callable[[str, str, str], Awaitable[None]]  # endpoint id, reason, event id
 Entries = list[tuple[bytes, dict[bytes, bytes]]]
 BLOCK_MS = 200
+LINGER_MS = 20  # after a small batch, let more arrive: one read and one commit carry many
+CHECKPOINT_SECONDS = 1.0  # a batch of live ticks only stores the checkpoint this often
 SWEEP_SECONDS = 60.0  # how often idle tournaments are let go
 PRUNE_EVERY = 50
 REDIS_ERRORS = (aioredis.RedisError, OSError, TimeoutError)
@@ -87,6 +89,7 @@ class Dispatcher:
         self.observer: Observer | None = None
         self.endpoints = Endpoints()
         self.checkpoint = 0  # every event up to this seq is in the outbox
+        self.stored_at = 0.0  # when the checkpoint was last stored
         self.reread_pending = True  # own pending entries first (a restart's redeliveries)
         self.wake = asyncio.Event()
         self.workers: dict[str, asyncio.Task[None]] = {}
@@ -206,8 +209,12 @@ class Dispatcher:
         if not entries:
             return 0
         await self._bring_back(entries)
-        rows, dropped, top = self.messages(entries)
-        if not await self._store(rows, dropped, top):
+        rows, dropped, top, folded = self.messages(entries)
+        # a batch of live ticks changes nothing the dispatcher keeps (the observer folds no
+        # ticks): its checkpoint need not be stored at once, since a restart that starts from
+        # an older one has nothing to fold anew for the ticks in between
+        due = time.monotonic() - self.stored_at >= CHECKPOINT_SECONDS
+        if (rows or dropped or folded or due) and not await self._store(rows, dropped, top):
             return 0
         try:
             await self.stream.ack_and_trim([eid for eid, _ in entries], WEBHOOKS)
@@ -220,6 +227,8 @@ class Dispatcher:
         self.metrics.webhook_lag.set(max(0.0, time.time() - oldest_ms / 1000))
         if rows or dropped:
             self.wake.set()
+        if len(entries) < self.batch_size and not pending and block_ms is not None:
+            await asyncio.sleep(LINGER_MS / 1000)  # a small batch: let more arrive
         return len(entries)
 
     async def _sweep(self, now: bool = False) -> None:
@@ -254,13 +263,14 @@ class Dispatcher:
                 self.observer.adopt(again[tid])
             self.let_go.discard(tid)
 
-    def messages(self, entries: Entries) -> tuple[list[Queued], list[str], int]:
+    def messages(self, entries: Entries) -> tuple[list[Queued], list[str], int, bool]:
         """The messages a batch calls for, per subscribed endpoint; the endpoints deleted; the
-        newest seq in it."""
+        newest seq in it; whether it held an event other than a live tick."""
         assert self.observer is not None, "load() first"
         rows: list[Queued] = []
         dropped: list[str] = []
         top = self.checkpoint
+        folded = False
         for _, fields in entries:
             if is_tick(fields):
                 top = max(top, int(fields.get(b"s", b"0")))
@@ -272,12 +282,13 @@ class Dispatcher:
             if e.seq <= self.checkpoint:
                 continue  # handled before a restart
             top = max(top, e.seq)
+            folded = True
             try:
                 rows += self.queued(e, dropped)
             except Exception:
                 self.metrics.webhook_errors.labels("event").inc()
                 log.exception("webhooks skip an event they cannot read", extra={"id": e.id})
-        return rows, dropped, top
+        return rows, dropped, top, folded
 
     def queued(self, e: Event, dropped: list[str]) -> list[Queued]:
         assert self.observer is not None
@@ -298,6 +309,7 @@ class Dispatcher:
         while True:
             try:
                 await self.outbox.enqueue(rows, top, dropped, time.time())
+                self.stored_at = time.monotonic()
                 return True
             except sqlite3.Error as exc:
                 self.metrics.webhook_errors.labels("sqlite").inc()
