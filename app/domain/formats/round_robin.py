@@ -152,13 +152,22 @@ def normalize_rr(raw: dict[str, Any], extra: set[str] | None = None) -> dict[str
     }
 
 
-def points_table(t: Tournament, settings: dict[str, Any], bracket: str) -> list[dict[str, Any]]:
-    """Standings by points and tiebreakers over the matches of ``bracket``, group by group."""
+def points_table(
+    t: Tournament,
+    settings: dict[str, Any],
+    bracket: str,
+    groups: dict[int, list[str]] | None = None,
+    unplayed: dict[str, list[float]] | None = None,
+) -> list[dict[str, Any]]:
+    """Standings by points and tiebreakers over the matches of ``bracket``, group by group
+    (``groups``: by default as the matches hold them); ``unplayed``: each player's rounds not
+    paired that score (a Swiss bye), by their points."""
     from ..tiebreak import points_standings
 
     matches = [m for m in t.matches.values() if m.bracket == bracket]
-    groups = group_members(t, bracket) or {1: [p.id for p in t.participant_list()]}
-    return points_standings(t, groups, matches, settings["points"], settings["tiebreakers"])
+    groups = groups or group_members(t, bracket) or {1: [p.id for p in t.participant_list()]}
+    return points_standings(t, groups, matches, settings["points"], settings["tiebreakers"],
+                            unplayed or {})  # fmt: skip
 
 
 def rr_standings(t: Tournament, settings: dict[str, Any]) -> list[dict[str, Any]]:
