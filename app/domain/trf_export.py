@@ -98,7 +98,7 @@ def blocks(
 
 def header(t: Tournament, settings: dict[str, Any], players: int, rated: int) -> dict[str, str]:
     """The header lines by code: the tournament's own, then what ``trf_header`` adds."""
-    lines = {"012": t.name, "062": str(players), "072": str(rated)}
+    lines = {"012": one_line(t.name), "062": str(players), "072": str(rated)}
     if t.started_at:
         lines["042"] = t.started_at[:10].replace("-", "/")
     if t.completed_at:
@@ -115,6 +115,11 @@ def header(t: Tournament, settings: dict[str, Any], players: int, rated: int) ->
     return {**lines, **{k: v for k, v in t.trf_header.items() if k not in ("012",)}}
 
 
+def one_line(text: str) -> str:
+    """A name as a TRF column holds it: no line breaks or other control characters."""
+    return "".join(c if c.isprintable() else " " for c in text)
+
+
 def export(t: Tournament) -> str:
     """The tournament as TRF-16 text."""
     bracket, settings = reported(t)
@@ -127,7 +132,7 @@ def export(t: Tournament) -> str:
     for p in t.participant_list():
         fide = p.fide or {}
         row = rows.get(p.id, {"points": 0.0, "rank": 0})
-        tp = TrfPlayer(numbers[p.id], p.name, fide.get("sex", ""), p.title or "")
+        tp = TrfPlayer(numbers[p.id], one_line(p.name), fide.get("sex", ""), p.title or "")
         tp.rating = round(p.rating) if p.rating and p.rating > 0 else 0
         tp.federation, tp.fide_id, tp.birth = (fide.get(k, "") for k in ("federation", "id",
                                                                             "birth"))  # fmt: skip

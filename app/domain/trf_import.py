@@ -57,9 +57,14 @@ def tournament_data(body: Any, tid: str, new_id: Callable[[str], str]) -> dict[s
     ids = {p.number: new_id("p_") for p in players}
     t = Tournament(tid, "", FormatName.SWISS, {})
     matches, byes = rounds(t, players, ids)
-    rounds_given = int(doc.value("XXR") or 0) or max((len(p.rounds) for p in players), default=1)
+    played = max((m.round for m in matches), default=0)
+    xxr = (doc.value("XXR") or "").strip()
+    if xxr and not xxr.isdigit():
+        raise Invalid.field("trf", f"XXR {xxr!r} is not a number of rounds")
     given = obj(fields.get("settings", {}), "settings")
-    settings = {**import_settings(doc, players, rounds_given), **given}
+    settings = {**import_settings(doc, players, int(xxr or 0) or max(played, 1)), **given}
+    if isinstance(settings.get("rounds"), int) and settings["rounds"] < played:
+        raise Invalid.field("settings.rounds", f"the file has {played} rounds paired already")
     name = fields.get("name") or doc.value("012") or "Imported tournament"
     people = [participant(p, i, ids[p.number], byes.get(p.number, []))
               for i, p in enumerate(players, start=1)]  # fmt: skip

@@ -374,8 +374,10 @@ async function importTrf(e) {
   const file = $("trf-file").files[0];
   if (!file) return;
   try {
-    const text = await file.text();
-    const tour = await api("POST", "/api/v1/tournaments/import.trf", { trf: text, visibility: new FormData(form).get("visibility") });
+    const fd = new FormData(form);
+    const body = { trf: await file.text(), visibility: fd.get("visibility") };
+    if (fd.get("rounds")) body.settings = { rounds: Number(fd.get("rounds")) };
+    const tour = await api("POST", "/api/v1/tournaments/import.trf", body);
     flash(t("admin.imported", { name: tour.name }));
     form.reset();
     location.hash = `t=${encodeURIComponent(tour.id)}`;

@@ -69,7 +69,8 @@ def pair(pg: Page, button: str, r: int) -> None:
 
 def boards_of(c: httpx.Client, tid: str, r: int) -> list[list[str | None]]:
     ms = [m for m in c.get(f"/api/v1/tournaments/{tid}/matches").json() if m["round"] == r]
-    return [[s["participant_id"] for s in m["slots"]] for m in sorted(ms, key=lambda m: m["number"])]
+    ms.sort(key=lambda m: m["number"])
+    return [[s["participant_id"] for s in m["slots"]] for m in ms]
 
 
 def test_a_club_night_from_the_operator_page(server: Server, operator: Page) -> None:
@@ -172,8 +173,15 @@ def rematch_swap(c: httpx.Client, tid: str) -> tuple[str, str]:
 
 
 def chess_night(c: httpx.Client) -> str:
-    t = create_tournament(c, "Lisbon club", format="swiss", settings={
-        "rounds": 4, "tiebreakers": ["buchholz_cut1", "buchholz", "sonneborn_berger", "wins"]})
+    t = create_tournament(
+        c,
+        "Lisbon club",
+        format="swiss",
+        settings={
+            "rounds": 4,
+            "tiebreakers": ["buchholz_cut1", "buchholz", "sonneborn_berger", "wins"],
+        },
+    )
     rows = [{"name": n, "rating": r, **({"title": ti} if ti else {})} for n, r, ti in PLAYERS]
     c.post(f"/api/v1/tournaments/{t['id']}/participants", json=rows)
     c.post(f"/api/v1/tournaments/{t['id']}/start")
@@ -201,7 +209,7 @@ def test_the_viewer_draws_boards_and_every_tiebreak_live(server: Server, browser
         expect(r1.locator("thead")).to_contain_text("White")
         expect(r1.locator("thead")).to_contain_text("Black")
         results = r1.locator("td.res").all_inner_texts()
-        assert results[:3] == ["1-0", "½-½", "+/−"] and results[3] == "1", results
+        assert results[:3] == ["1-0", "½-½", "+/\u2212"] and results[3] == "1", results
         expect(r1.locator("tr").nth(1)).to_contain_text("GM Carlsen, Magnus")
         heads = pg.locator("table.standings.chess thead th").all_inner_texts()
         assert heads[-4:] == ["Bh-1", "Bh", "SB", "Won"], heads
@@ -248,7 +256,9 @@ def test_the_round_sheet_and_standings_print(server: Server, browser: Browser) -
     ctx.close()
 
 
-def test_a_trf_imported_from_the_operator_page(server: Server, operator: Page, tmp_path: Any) -> None:
+def test_a_trf_imported_from_the_operator_page(
+    server: Server, operator: Page, tmp_path: Path
+) -> None:
     with server.client() as c:
         tid = chess_night(c)
         text = c.get(f"/api/v1/tournaments/{tid}/export.trf").text
@@ -270,12 +280,14 @@ def test_a_reopen_preview_warns_of_a_match_being_played(server: Server, operator
         add_players(c, t["id"], 4)
         c.post(f"/api/v1/tournaments/{t['id']}/start")
         semis = ready_matches(c, t["id"])
+        base = f"/api/v1/tournaments/{t['id']}/matches/"
         for m in semis:
-            c.post(f"/api/v1/tournaments/{t['id']}/matches/{m['id']}/result", json={"scores": [2, 0]})
+            c.post(base + f"{m['id']}/result", json={"scores": [2, 0]})
         (final,) = ready_matches(c, t["id"])
-        c.post(f"/api/v1/tournaments/{t['id']}/matches/{final['id']}/live", json={"scores": [1, 1]})
+        c.post(base + f"{final['id']}/live", json={"scores": [1, 1]})
     operator.goto(f"{server.url}/admin#t={t['id']}")
     operator.locator(f"#board .match[data-id='{semis[0]['id']}']").click()
     operator.click("#btn-preview")
-    expect(operator.locator("#reopen-preview .loud")).to_contain_text("W2.1 (P1 v P2) is being played live")
+    loud = operator.locator("#reopen-preview .loud")
+    expect(loud).to_contain_text("W2.1 (P1 v P2) is being played live")
     shot(operator, "director-reopen-live-warning")

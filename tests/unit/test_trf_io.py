@@ -179,3 +179,28 @@ def test_export_import_export_is_identical(n: int, seed: int, steps: int) -> Non
     mine = {r["name"]: (r["points"], r["rank"]) for r in get_format("swiss").standings(d.t)}
     theirs = {r["name"]: (r["points"], r["rank"]) for r in get_format("swiss").standings(back)}
     assert mine == theirs
+
+
+def test_the_rounds_an_import_is_told_must_hold_those_played() -> None:
+    d = swiss(6, rounds=4)
+    finish = higher_seed_wins(d.t)
+    for m in d.ready():
+        d.report(m.id, finish(m))
+    d.run("pair_round")
+    text = trf_export.export(d.t)
+    assert imported(text, settings={"rounds": 6}).settings["rounds"] == 6
+    with pytest.raises(Invalid, match="2 rounds paired"):
+        imported(text, settings={"rounds": 1})
+    with pytest.raises(Invalid, match="XXR"):
+        imported(text.replace("XXR 4", "XXR four"))
+    no_count = imported("\n".join(x for x in text.splitlines() if not x.startswith("XXR")))
+    assert no_count.settings["rounds"] == 2  # without XXR: the rounds the file holds
+
+
+def test_a_name_is_one_line_in_a_trf() -> None:
+    d = Driver("swiss", {"rounds": 2})
+    d.add_rows([{"name": "Ann\u2028Bell"}, {"name": "Bob"}], ["a", "b"])
+    d.start()
+    text = trf_export.export(d.t)
+    assert len(text.splitlines()) == len([x for x in text.split("\n") if x])
+    assert "Ann Bell" in text
