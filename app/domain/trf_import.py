@@ -31,6 +31,7 @@ from .validation import MAX_NAME, TITLES, obj, only_keys, text
 GAME_RESULTS = {("1", "0"), ("0", "1"), ("=", "="), ("W", "L"), ("L", "W"), ("D", "D"),
                 ("+", "-"), ("-", "+"), ("-", "-"), ("", "")}  # fmt: skip
 POINT_LINES = {"BBW": "win", "BBD": "draw", "BBL": "loss", "BBU": "bye"}
+MAX_ROUNDS = 64
 
 
 def read_body(body: Any) -> tuple[str, dict[str, Any]]:
@@ -119,6 +120,8 @@ def rounds(
     """Every round's matches, and each player's byes."""
     by_number = {p.number: p for p in players}
     count = max((len(p.rounds) for p in players), default=0)
+    if count > MAX_ROUNDS:
+        raise Invalid.field("trf", f"a tournament has at most {MAX_ROUNDS} rounds")
     matches: list[Match] = []
     byes: dict[int, list[dict[str, Any]]] = {}
     for r in range(1, count + 1):

@@ -130,6 +130,7 @@ def test_files_that_do_not_hold_together_are_refused_by_line() -> None:
         "is not TRF-16": [good.ljust(101) + "   2 x y"],
         "no players": ["012 Nothing"],
         "needs an opponent": [line(1, "A", TrfRound(None, "-", "1")), line(2, "B")],
+        "at most 64 rounds": [line(1, "A", *[TrfRound(None, "-", "Z")] * 65)],
     }
     for expected, lines in cases.items():
         with pytest.raises(Invalid, match=expected):
