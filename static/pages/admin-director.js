@@ -200,7 +200,7 @@ function roster(t0) {
       ),
     );
   const head = h("tr", {}, ...["director.player", "director.status", "director.byes", ""].map((k) => h("th", { scope: "col", text: k ? t(k) : "" })));
-  return h("table", { class: "roster", id: "d-roster" }, h("thead", {}, head), h("tbody", {}, rows));
+  return h("div", { class: "roster-wrap" }, h("table", { class: "roster", id: "d-roster" }, h("thead", {}, head), h("tbody", {}, rows)));
 }
 
 function byeForm(t0) {
