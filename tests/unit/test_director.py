@@ -502,3 +502,16 @@ def test_the_engine_round_is_checked_against_the_criteria_with_byes_and_absences
                              options(t, settings_, 2, 5, len(players)), boards, bye,  # type: ignore[arg-type]
                              [known[p] for p in away])  # fmt: skip
     assert problems == [] and away == {ids[0], ids[1]}
+
+
+def test_the_chess_look_is_a_setting_of_swiss_and_round_robin() -> None:
+    for fmt in ("swiss", "round_robin"):
+        f = get_format(fmt)
+        assert f.normalize_settings({})["chess"] is None
+        assert f.normalize_settings({"chess": True})["chess"] is True
+        with pytest.raises(Invalid):
+            f.normalize_settings({"chess": "yes"})
+    gp = get_format("groups_playoffs").normalize_settings(
+        {"group_stage": {"format": "round_robin", "chess": False}}
+    )
+    assert gp["group_stage"]["chess"] is False

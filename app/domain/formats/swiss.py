@@ -29,7 +29,7 @@ from ..models import FormatName, Match, ParticipantStatus, Slot, Tournament
 from ..validation import boolean, only_settings, whole
 from .base import Format, best_of_for, check_best_of, check_tiebreakers, new_match
 from .points import check_points
-from .round_robin import points_table, snake_groups, two_per_group
+from .round_robin import chess_setting, points_table, snake_groups, two_per_group
 from .swiss_entrants import bye_points, entrants, options, unpaired, violations
 
 DEFAULT_POINTS: dict[str, float] = {"win": 1, "draw": 0.5, "loss": 0, "bye": 1}
@@ -49,12 +49,6 @@ def one_of(raw: dict[str, Any], key: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise Invalid.field(f"settings.{key}", f"must be one of {', '.join(allowed)}")
     return str(value)
-
-
-def chess_setting(raw: dict[str, Any]) -> bool | None:
-    """``chess``: true or false, or null (the viewer decides: docs/formats.md)."""
-    value = raw.get("chess")
-    return None if value is None else boolean(value, "settings.chess")
 
 
 def normalize_swiss(
