@@ -128,13 +128,20 @@ class Service:
             await self.caught_up(tid, theirs)
         raise Unavailable("the tournament is changing too fast here: try again", 1)
 
-    async def create(self, body: Any, key: str | None) -> Outcome:
-        """A new tournament (``tournament.created``), with a new id."""
+    async def create(
+        self, body: Any, key: str | None, build: Callable[[Any, str], dict[str, Any]] | None = None
+    ) -> Outcome:
+        """A new tournament (``tournament.created``), with a new id; ``build`` makes its data
+        from the body and the id (an import with its rounds) instead of ``create_tournament``."""
         tid = new_id("t_")
-        data = create_tournament(body)
+        data = build(body, tid) if build is not None else create_tournament(body)
         async with self.lock(tid):
-            return await self._append(tid, EventType.TOURNAMENT_CREATED, data,
-                                      key or new_event_id("ev_"), 0)  # fmt: skip
+            out = await self._append(tid, EventType.TOURNAMENT_CREATED, data,
+                                     key or new_event_id("ev_"), 0)  # fmt: skip
+            after = self.state.lookup(tid)
+            if after is not None and after.matches and not out.duplicate:
+                await self._followups(after)  # an import whose rounds are all played ends
+            return out
 
     async def bring_in(self, events: list[Event], key: str | None) -> Outcome:
         """A tournament from an export: its events appended as they were (their times and data,

@@ -211,7 +211,7 @@ class Store:
                 if ids:
                     pos = {mid: i for i, mid in enumerate(t.matches)}
                     rows = [(t.id, mid, pos[mid], dumps_text(m.to_dict()), m.seq)
-                            for mid in ids if (m := t.matches[mid])]  # fmt: skip
+                            for mid in ids if (m := t.matches.get(mid))]  # fmt: skip
                     conn.executemany(
                         "INSERT INTO matches (tournament_id, id, pos, doc, seq)"
                         " VALUES (?, ?, ?, ?, ?) ON CONFLICT (tournament_id, id)"

@@ -7,6 +7,7 @@ from typing import Any
 from ..domain.formats import FORMATS
 from ..domain.models import Result
 from ..domain.validation import TITLES
+from . import openapi_director as director
 from . import openapi_webhooks as hooks
 from .openapi_challonge import archive_paths, challonge_paths
 from .openapi_eventday import paths as event_day_paths
@@ -41,6 +42,7 @@ def schemas() -> dict[str, Any]:
         "seed": {"type": "integer", "minimum": 1, "maximum": 4096},
         "rating": {"type": ["number", "null"], "minimum": -1e6, "maximum": 1e6},
         "title": {"enum": [*TITLES, None], "description": "FIDE title"},
+        "fide": ref("Fide"),
     }
     return {
         "Problem": {
@@ -53,9 +55,10 @@ def schemas() -> dict[str, Any]:
             },
         },
         "TournamentIn": closed(["name"], name=name, format={"enum": sorted(FORMATS)},
-                               settings={"type": "object"}, visibility=visibility, **day),
+                               settings={"type": "object"}, visibility=visibility,
+                               trf_header=ref("TrfHeader"), **day),
         "TournamentPatch": closed([], name=name, settings={"type": "object"},
-                                  visibility=visibility, **day),
+                                  visibility=visibility, trf_header=ref("TrfHeader"), **day),
         "ParticipantIn": closed(["name"], **participant_fields),
         "ParticipantPatch": closed([], **participant_fields),
         "Result": closed(
@@ -81,7 +84,8 @@ def schemas() -> dict[str, Any]:
         "Participant": shape(id={"type": "string"}, name={"type": "string"},
                              seed={"type": "integer"}, rating={"type": ["number", "null"]},
                              status={"enum": ["active", "disqualified", "withdrawn"]},
-                             checked_in_at=NULLABLE_STR, title={"enum": [*TITLES, None]}),
+                             checked_in_at=NULLABLE_STR, title={"enum": [*TITLES, None]},
+                             **director.PARTICIPANT),
         "Match": shape(
             "id", "bracket", "round", "number", "slots", "state", "scores", "winner_id",
             "result", "next",
@@ -109,12 +113,14 @@ def schemas() -> dict[str, Any]:
         "Tournament": {"allOf": [ref("TournamentSummary"), ref("EventDay"), shape(
             participants={"type": "array", "items": ref("Participant")},
             matches={"type": "array", "items": ref("Match")},
+            trf_header=ref("TrfHeader"),
         )]},
         **read_schemas(),
         "Event": shape(id={"type": "string"}, seq={"type": "integer"}, type={"type": "string"},
                        tournament_id={"type": "string"}, at={"type": "string"},
                        data={"type": "object"}),
         **hooks.schemas(),
+        **director.schemas(),
     }  # fmt: skip
 
 
@@ -198,7 +204,8 @@ def paths() -> dict[str, Any]:
             "post": op("Undo a result and what depended on it", 200,
                        shape("match_id", "reset", match_id={"type": "string"},
                              reset={"type": "array", "items": {"type": "string"}},
-                             matches=matches, dry_run={"type": "boolean"}), ACT,
+                             matches=matches, dry_run={"type": "boolean"},
+                             **director.REOPEN_PREVIEW), ACT,
                        params=[tid, mid, query("dry_run", {"enum": ["1", "true", "0"]})],
                        idempotent=True),
         },
@@ -232,6 +239,7 @@ def paths() -> dict[str, Any]:
         },
         **archive_paths(t, tid),
         **hooks.paths(t + "/webhooks", "its manage token", [tid]),
+        **director.paths(t),
         **hooks.paths("/api/v1/webhooks", "the server's: admin", []),
         "/api/v1/tokens": {
             "post": op("Create a tournament token (admin)", 201, ref("Token"),

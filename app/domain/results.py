@@ -21,6 +21,11 @@ def report_result(t: Tournament, mid: str, body: Any) -> dict[str, Any]:
         if m.state == MatchState.COMPLETE:
             raise Conflict("the match already has a result; reopen it first")
         raise Conflict("the match is not ready: it is waiting for a participant")
+    return decided(t, m, body)
+
+
+def decided(t: Tournament, m: Match, body: Any) -> dict[str, Any]:
+    """What ``body`` decides for ``m`` (its state unchecked): the ``match.result`` data."""
     body = obj(body, "body")
     only_keys(body, {"scores", "games", "winner_id", "forfeit"})
     given = [k for k in ("scores", "games", "winner_id", "forfeit") if k in body]

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import advancement, review, roster, signup, stations
+from . import advancement, corrections, director, review, roster, signup, stations, swiss_roster
+from .advancement import add_matches
 from .errors import NotFound
 from .eventday import EntryStatus
 from .events import Event, EventType
@@ -84,6 +85,11 @@ def new_tournament(e: Event) -> Tournament:
     )
     signup.apply_settings(t, d)
     stations.apply_settings(t, d)
+    t.trf_header = dict(d.get("trf_header") or {})
+    if "import" in d:  # a tournament brought in with its rounds (trf_import.py)
+        _added(t, Event(e.id, e.seq, EventType.PARTICIPANT_ADDED, t.id, e.at, d["import"]))
+        t.state, t.started_at = TournamentState.UNDERWAY, e.at
+        add_matches(t, [Match.from_dict(m) for m in d["import"]["matches"]])
     return t
 
 
@@ -120,14 +126,16 @@ def _updated(t: Tournament, e: Event) -> list[str]:
         t.visibility = Visibility(d["visibility"])
     signup.apply_settings(t, d)
     stations.apply_settings(t, d)
+    if "trf_header" in d:
+        t.trf_header = dict(d["trf_header"])
     return []
 
 
 def _added(t: Tournament, e: Event) -> list[str]:
     for p in e.data["participants"]:
-        t.participants[p["id"]] = Participant(
-            p["id"], p["name"], p["seed"], p.get("rating"), title=p.get("title")
-        )
+        t.participants[p["id"]] = Participant(p["id"], p["name"], p["seed"], p.get("rating"),
+                                              title=p.get("title"), fide=p.get("fide"),
+                                              byes=list(p.get("byes", [])))  # fmt: skip
     return []
 
 
@@ -139,6 +147,8 @@ def _participant_updated(t: Tournament, e: Event) -> list[str]:
         p.rating = e.data["rating"]
     if "title" in e.data:
         p.title = e.data["title"]
+    if "fide" in e.data:
+        p.fide = e.data["fide"]
     if "seed" in e.data:
         reseed(t, p, e.data["seed"])
     return []
@@ -165,17 +175,6 @@ def _started(t: Tournament, e: Event) -> list[str]:
     t.state = TournamentState.UNDERWAY
     t.started_at = e.at
     return add_matches(t, get_format(t.format).draw(t, e.data["seeding"]))
-
-
-def add_matches(t: Tournament, matches: list[Match]) -> list[str]:
-    for m in matches:
-        t.matches[m.id] = m
-        if m.state is not MatchState.COMPLETE:
-            t.open_matches += 1
-    changed = [m.id for m in matches]
-    for m in matches:
-        changed += advancement.refresh(t, m)
-    return list(dict.fromkeys(changed))
 
 
 def _result(t: Tournament, e: Event) -> list[str]:
@@ -274,6 +273,8 @@ def _promoted(t: Tournament, e: Event) -> None:
 
 def _turned_away(status: EntryStatus) -> Handler:
     def fold(t: Tournament, e: Event) -> list[str]:
+        if status is EntryStatus.WITHDRAWN and t.state is not TournamentState.PENDING:
+            return swiss_roster.fold_withdrawn(t, e.data)  # a player leaving a Swiss under way
         signup.fold_turned_away(t, e.data["participant_id"], status, e.at)
         return []
 
@@ -326,4 +327,12 @@ APPLY: dict[EventType, Handler] = {
     EventType.PARTICIPANTS_RESEEDED: _nothing_changed(lambda t, e: roster.fold_reseeded(t, e.data)),
     EventType.TOURNAMENT_FINALIZED: _nothing_changed(lambda t, e: review.fold_finalized(t, e.at)),
     EventType.MATCH_LIVE_CLEARED: lambda t, e: review.fold_live_cleared(t, e.data["match_id"]),
+    # the director's Swiss
+    EventType.ROUND_REPAIRED: lambda t, e: director.fold_repaired(t, e.data),
+    EventType.ROUND_DELETED: lambda t, e: director.fold_deleted(t, e.data),
+    EventType.ROUND_SWAPPED: lambda t, e: director.fold_swapped(t, e.data),
+    EventType.MATCH_CORRECTED: lambda t, e: corrections.fold_corrected(t, e.data),
+    EventType.PARTICIPANT_RETURNED: lambda t, e: swiss_roster.fold_returned(t, e.data),
+    EventType.BYE_REQUESTED: lambda t, e: swiss_roster.fold_bye_requested(t, e.data),
+    EventType.BYE_CANCELLED: lambda t, e: swiss_roster.fold_bye_cancelled(t, e.data),
 }

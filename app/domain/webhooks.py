@@ -290,9 +290,11 @@ class Observer:
             self.states.pop(tid, None)
             return []
         t = self.tournaments[tid]
-        if e.type is EventType.TOURNAMENT_STARTED:
+        if e.type is EventType.TOURNAMENT_STARTED or e.type is EventType.TOURNAMENT_CREATED:
             changed = list(t.matches)
         states = self.states.setdefault(tid, {})
+        for mid in e.data.get("removed", ()):  # a Swiss round deleted or paired again
+            states.pop(mid, None)
         moved: dict[str, tuple[MatchState | None, MatchState]] = {}
         for mid in dict.fromkeys(changed):  # a match may be named twice
             if mid in t.matches:

@@ -15,6 +15,7 @@ import { loadFormats, loadList, remember, setupHome } from "./admin-home.js";
 import { drawSeeds, setupPeople } from "./admin-people.js";
 import { openMatch, refreshDialog, setupDialog } from "./admin-match.js";
 import { drawShare, setupShare } from "./admin-share.js";
+import { drawDirector, setupImport, watchDirector } from "./admin-director.js";
 import "../webhooks.js";
 
 let board = null;
@@ -61,11 +62,13 @@ function openTournament(tid) {
   const live = (session.live = new LiveTournament(tid));
   groups = new StandingsFeed(live, { stage: "groups" });
   groups.addEventListener("standings", (e) => board.setGroupStandings(e.detail));
+  watchDirector(live);
   live.addEventListener("snapshot", (e) => drawTournament(e.detail));
   live.addEventListener("matches", (e) => {
     for (const m of e.detail) if (!board.updateMatch(m)) board.render(live.t);
     drawHeader(live.t);
     refreshDialog(e.detail);
+    drawDirector(live.t);
   });
   live.addEventListener("status", (e) => {
     $("conn").hidden = false;
@@ -108,6 +111,7 @@ function drawTournament(tour) {
   groups.setActive(tour.matches.some((m) => m.bracket === "group" || m.bracket === "swiss"));
   if (tour.state !== "pending") board.render(tour);
   drawShare(tour);
+  drawDirector(tour);
   refreshDialog();
 }
 
@@ -144,6 +148,7 @@ setupHome();
 setupPeople();
 setupDialog();
 setupShare();
+setupImport();
 showAuth();
 loadFormats();
 route();

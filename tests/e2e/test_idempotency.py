@@ -471,6 +471,86 @@ def challonge(method: str, path: str, stage: str, body: Callable[[dict[str, Any]
     return setup
 
 
+# ---- the director's Swiss ----------------------------------------------------------------------
+
+
+def swiss(c: httpx.Client, n: int = 4, play: bool = False) -> tuple[str, list[str]]:
+    """A Swiss under way (round 1 paired; played when ``play``), and two manage tokens."""
+    t = create_tournament(c, "Idem Swiss", format="swiss", settings={"rounds": 3})
+    add_players(c, t["id"], n)
+    assert c.post(f"/api/v1/tournaments/{t['id']}/start").status_code == 200
+    for m in ready_matches(c, t["id"]) if play else []:
+        url = f"/api/v1/tournaments/{t['id']}/matches/{m['id']}/result"
+        assert c.post(url, json={"scores": [1, 0]}).status_code == 200
+    return t["id"], [token(c, t["id"], "manage")["token"] for _ in range(2)]
+
+
+def rounds_of(c: httpx.Client, tid: str) -> set[int]:
+    return {m["round"] for m in tournament(c, tid)["matches"]}
+
+
+def boards(c: httpx.Client, tid: str, rnd: int = 1) -> list[list[str | None]]:
+    ms = sorted((m for m in tournament(c, tid)["matches"] if m["round"] == rnd),
+                key=lambda m: m["number"])  # fmt: skip
+    return [[s["participant_id"] for s in m["slots"]] for m in ms]
+
+
+def pair_round(c: httpx.Client) -> Case:
+    (a, (x, _)), (b, (y, _)) = swiss(c, play=True), swiss(c, play=True)
+    return Case(Request(x, "POST", f"/api/v1/tournaments/{a}/rounds"),
+                Request(y, "POST", f"/api/v1/tournaments/{b}/rounds"), (201, 201),
+                lambda c: rounds_of(c, a) == rounds_of(c, b) == {1, 2})  # fmt: skip
+
+
+def repair_round(c: httpx.Client) -> Case:
+    (a, (x, _)), (b, (y, _)) = swiss(c), swiss(c)
+    gone = {}
+    for tid in (a, b):
+        gone[tid] = boards(c, tid)[0][0]
+        r = c.post(f"/api/v1/tournaments/{tid}/participants/{gone[tid]}/withdraw")
+        assert r.status_code == 200, r.text
+    out = lambda c, t: all(gone[t] not in b for b in boards(c, t))  # noqa: E731
+    return Case(Request(x, "POST", f"/api/v1/tournaments/{a}/rounds/1/re-pair"),
+                Request(y, "POST", f"/api/v1/tournaments/{b}/rounds/1/re-pair"), (200, 200),
+                lambda c: out(c, a) and out(c, b))  # fmt: skip
+
+
+def swap(c: httpx.Client) -> Case:
+    tid, (x, y) = swiss(c)
+    first, second = boards(c, tid)
+    path = f"/api/v1/tournaments/{tid}/rounds/1/swap"
+    return Case(Request(x, "POST", path, {"players": first}),
+                Request(y, "POST", path, {"players": second}), (200, 200),
+                lambda c: boards(c, tid) == [first[::-1], second[::-1]])  # fmt: skip
+
+
+def correct(c: httpx.Client) -> Case:
+    tid, (x, y) = swiss(c, play=True)
+    m1, m2 = sorted((m for m in tournament(c, tid)["matches"]), key=lambda m: m["number"])
+    path = f"/api/v1/tournaments/{tid}/matches/"
+    draws = lambda c: {m["result"] for m in tournament(c, tid)["matches"]} == {"draw"}  # noqa: E731
+    return Case(Request(x, "POST", path + m1["id"] + "/correct", {"scores": [0.5, 0.5]}),
+                Request(y, "POST", path + m2["id"] + "/correct", {"scores": [1, 1]}), (200, 200),
+                draws)  # fmt: skip
+
+
+def withdraw_or_return(verb: str) -> Setup:
+    def setup(c: httpx.Client) -> Case:
+        tid, (x, y) = swiss(c)
+        p, q = boards(c, tid)[0]
+        path = f"/api/v1/tournaments/{tid}/participants/"
+        if verb == "return":
+            for pid in (p, q):
+                assert c.post(path + f"{pid}/withdraw").status_code == 200
+        want = "active" if verb == "return" else "withdrawn"
+        done = lambda c: {x["status"] for x in tournament(c, tid)["participants"]  # noqa: E731
+                          if x["id"] in (p, q)} == {want}  # fmt: skip
+        return Case(Request(x, "POST", path + f"{p}/{verb}"),
+                    Request(y, "POST", path + f"{q}/{verb}"), (200, 200), done)  # fmt: skip
+
+    return setup
+
+
 def challonge_create(c: httpx.Client) -> Case:
     t = create_tournament(c, "Idem challonge create")
     manager = token(c, t["id"], "manage")["token"]
@@ -521,6 +601,26 @@ CHALLONGE: dict[str, Setup] = {
 }  # fmt: skip
 
 
+def request_bye(c: httpx.Client) -> Case:
+    tid, (x, y) = swiss(c)
+    p, q = boards(c, tid)[0]
+    path = f"/api/v1/tournaments/{tid}/participants/"
+    asked = lambda c: all(x["byes"] for x in tournament(c, tid)["participants"]  # noqa: E731
+                          if x["id"] in (p, q))  # fmt: skip
+    return Case(Request(x, "POST", path + f"{p}/byes", {"rounds": [2]}),
+                Request(y, "POST", path + f"{q}/byes", {"rounds": [3], "points": "zero"}),
+                (201, 201), asked)  # fmt: skip
+
+
+def import_trf(c: httpx.Client) -> Case:
+    t = create_tournament(c, "Idem TRF")
+    manager = token(c, t["id"], "manage")["token"]
+    body = {"trf": "012 From a file\nXXR 3\n001    1      A\n001    2      B\n"}
+    return Case(Request(ADMIN, "POST", "/api/v1/tournaments/import.trf", body),
+                Request(manager, "POST", "/api/v1/tournaments/import.trf", body), (201, 403),
+                lambda c: True)  # fmt: skip
+
+
 CASES: dict[str, Setup] = {
     "PATCH /api/v1/tournaments/{tid}": patch_tournament,
     "POST /api/v1/tournaments/{tid}/participants": add_participants,
@@ -552,6 +652,14 @@ CASES: dict[str, Setup] = {
     "PATCH /api/v1/webhooks/{wid}": patch_server_webhook,
     "POST /api/v1/import": import_file,
     **CHALLONGE,
+    "POST /api/v1/tournaments/{tid}/rounds": pair_round,
+    "POST /api/v1/tournaments/{tid}/rounds/{round}/re-pair": repair_round,
+    "POST /api/v1/tournaments/{tid}/rounds/{round}/swap": swap,
+    "POST /api/v1/tournaments/{tid}/matches/{mid}/correct": correct,
+    "POST /api/v1/tournaments/{tid}/participants/{pid}/withdraw": withdraw_or_return("withdraw"),
+    "POST /api/v1/tournaments/{tid}/participants/{pid}/return": withdraw_or_return("return"),
+    "POST /api/v1/tournaments/{tid}/participants/{pid}/byes": request_bye,
+    "POST /api/v1/tournaments/import.trf": import_trf,
 }
 
 
