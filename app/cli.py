@@ -7,7 +7,7 @@ import contextlib
 import sys
 
 from . import config as config_mod
-from . import logs, tls
+from . import logs, tls, transfer
 from .serving import Server, bind, uvicorn_config
 
 
@@ -22,6 +22,15 @@ def parser() -> argparse.ArgumentParser:
     backup.add_argument("dest", help="the file to write (must not exist)")
     backup.add_argument("--config", help="a config.toml (for its data_dir)")
     backup.add_argument("--data-dir", help="where the data lives [./data]")
+    out = sub.add_parser("export", help="write a tournament to a file (from a running server)")
+    out.add_argument("tid", help="the tournament's id")
+    out.add_argument("file", help="the file to write (- for standard output)")
+    out.add_argument("--table", choices=["participants", "matches", "standings"],
+                     help="write this table as CSV instead of the whole tournament")  # fmt: skip
+    into = sub.add_parser("import", help="recreate a tournament from a file on a running server")
+    into.add_argument("file", help="a file written by tourney export (- for standard input)")
+    for p_ in (out, into):
+        transfer.add_options(p_)
     return p
 
 
@@ -44,7 +53,7 @@ def load_config(args: argparse.Namespace) -> config_mod.Config:
         args.config,
         server__host=getattr(args, "host", None),
         server__port=getattr(args, "port", None),
-        server__data_dir=args.data_dir,
+        server__data_dir=getattr(args, "data_dir", None),
         server__workers=getattr(args, "workers", None),
         server__tls_cert=getattr(args, "tls_cert", None),
         server__tls_key=getattr(args, "tls_key", None),
@@ -86,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         cfg = load_config(args)
-        if args.command != "backup":
+        if args.command not in ("backup", "export", "import"):
             tls.check(cfg.server)  # unusable files: a clear error before anything starts
     except (config_mod.ConfigError, OSError, ValueError) as exc:
         print(f"tourney: {exc}", file=sys.stderr)
@@ -95,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         from .backup import main as run_backup
 
         return run_backup(cfg.server.data_dir, args.dest)
+    if args.command in ("export", "import"):
+        s = cfg.server
+        return transfer.main(args, s.host, s.port, bool(s.tls_cert))
     if args.command == "demo":
         from .demo import run_demo
 

@@ -28,6 +28,9 @@ class ServerConfig:
     port: int = setting(8000, "TCP port to listen on.")
     data_dir: str = setting("./data", "Where SQLite and the embedded Redis keep their files.")
     max_body_bytes: int = setting(1_048_576, "Largest request body accepted (413 above).")
+    max_import_bytes: int = setting(
+        67_108_864, "Largest tournament file POST /api/v1/import accepts (413 above)."
+    )
     metrics_public: bool = setting(True, "Serve /metrics to anyone (false: admin token needed).")
     log_level: str = setting("info", "debug, info, warning or error.")
     log_format: str = setting(
@@ -239,6 +242,20 @@ class WebhooksConfig:
 
 
 @dataclass(frozen=True)
+class ChallongeConfig:
+    enabled: bool = setting(
+        True,
+        "Answer Challonge's v1 API (for bots written against it) under the prefix below; tokens"
+        " of this server are its API keys.",
+    )
+    prefix: str = setting(
+        "/challonge/v1",
+        "Where the Challonge v1 API is answered: a bot's base URL is this server's address and"
+        " this path.",
+    )
+
+
+@dataclass(frozen=True)
 class Config:
     server: ServerConfig = field(default_factory=ServerConfig)
     redis: RedisConfig = field(default_factory=RedisConfig)
@@ -247,6 +264,7 @@ class Config:
     auth: AuthConfig = field(default_factory=AuthConfig)
     referee: RefereeConfig = field(default_factory=RefereeConfig)
     webhooks: WebhooksConfig = field(default_factory=WebhooksConfig)
+    challonge: ChallongeConfig = field(default_factory=ChallongeConfig)
 
     @property
     def data_path(self) -> Path:
@@ -363,6 +381,9 @@ def checks(cfg: Config) -> list[tuple[bool, str]]:
          "pipeline.batch_size and live.queue_limit must be at least 1"),
         (not (workers == "auto" or (workers.isdigit() and 1 <= int(workers) <= 256)),
          "server.workers must be a number from 1 to 256, or auto"),
+        (not cfg.challonge.prefix.startswith("/") or cfg.challonge.prefix.endswith("/")
+         or cfg.challonge.prefix.startswith("/api/"),
+         "challonge.prefix must start with / (not /api/) and not end with /"),
     ]  # fmt: skip
 
 

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .api import challonge
 from .api.guard import Guard
 from .api.live import close
 from .api.problem import Problem, from_exception, problem_response
@@ -87,6 +88,8 @@ async def on_error(request: Request, exc: Exception) -> Response:
 def create_app(cfg: Config) -> Starlette:
     metrics = Metrics()
     table = routes()
+    if cfg.challonge.enabled:
+        table += challonge.routes(cfg.challonge.prefix)
     handlers: dict[Any, Any] = {
         Problem: on_error,
         DomainError: on_error,

@@ -125,8 +125,10 @@ class Runtime:
         self.outbox = Outbox(self.store)
         self.sender = Sender(cfg.webhooks)
         self._opened.append(self.sender)
-        self.dispatcher = Dispatcher(self.stream, self.store, self.sender, cfg.webhooks,
-                                     self.metrics, self.disable_endpoint)  # fmt: skip
+        self.dispatcher = Dispatcher(
+            self.stream, self.store, self.sender, cfg.webhooks, self.metrics,
+            self.disable_endpoint, idle=self.idle,
+        )  # fmt: skip
         return token
 
     async def _connect_redis(self) -> aioredis.Redis:

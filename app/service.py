@@ -128,13 +128,41 @@ class Service:
             await self.caught_up(tid, theirs)
         raise Unavailable("the tournament is changing too fast here: try again", 1)
 
-    async def create(self, body: Any, key: str | None) -> Outcome:
-        """A new tournament (``tournament.created``), with a new id."""
+    async def create(
+        self, body: Any, key: str | None, build: Callable[[Any, str], dict[str, Any]] | None = None
+    ) -> Outcome:
+        """A new tournament (``tournament.created``), with a new id; ``build`` makes its data
+        from the body and the id (an import with its rounds) instead of ``create_tournament``."""
         tid = new_id("t_")
-        data = create_tournament(body)
+        data = build(body, tid) if build is not None else create_tournament(body)
         async with self.lock(tid):
-            return await self._append(tid, EventType.TOURNAMENT_CREATED, data,
-                                      key or new_event_id("ev_"), 0)  # fmt: skip
+            out = await self._append(tid, EventType.TOURNAMENT_CREATED, data,
+                                     key or new_event_id("ev_"), 0)  # fmt: skip
+            after = self.state.lookup(tid)
+            if after is not None and after.matches and not out.duplicate:
+                await self._followups(after)  # an import whose rounds are all played ends
+            return out
+
+    async def bring_in(self, events: list[Event], key: str | None) -> Outcome:
+        """A tournament from an export: its events appended as they were (their times and data,
+        new ids), in one atomic append, each structural one at the version it made. Refused if
+        this server holds, or ever held, a tournament of that id. No follow-ups: the log already
+        holds every one the tournament had."""
+        tid = events[0].tournament_id
+        await self.ensure(tid)
+        async with self.lock(tid):
+            if self.state.lookup(tid) is not None or await self.appender.version(tid):
+                raise Conflict(f"this server has (or had) a tournament {tid!r}: imports keep"
+                               " their ids, so the file goes to a server without it")  # fmt: skip
+            prefix = f"{key}:" if key else new_event_id("im_") + ":"
+            fresh = [replace(e, id=f"{prefix}{i}", seq=0) for i, e in enumerate(events, 1)]
+            expects, version = [], 0
+            for e in fresh:
+                expects.append(version if e.type.structural else -1)
+                version += e.type.structural
+            results = await self.appender.append(fresh, expects=expects)
+        return Outcome(fresh[0], results[0].changed if results else [],
+                       bool(results) and results[0].duplicate)  # fmt: skip
 
     async def record(self, etype: EventType, data: dict[str, Any], key: str | None) -> Outcome:
         """An event of no tournament (the server's tokens), its data already checked."""

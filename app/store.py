@@ -223,7 +223,7 @@ class Store:
                 if ids:
                     pos = {mid: i for i, mid in enumerate(t.matches)}
                     rows = [(t.id, mid, pos[mid], dumps_text(m.to_dict()), m.seq)
-                            for mid in ids if (m := t.matches[mid])]  # fmt: skip
+                            for mid in ids if (m := t.matches.get(mid))]  # fmt: skip
                     conn.executemany(
                         "INSERT INTO matches (tournament_id, id, pos, doc, seq)"
                         " VALUES (?, ?, ?, ?, ?) ON CONFLICT (tournament_id, id)"
@@ -359,3 +359,11 @@ class Store:
             d["data"] = public_data(d.get("data") or {})
             out.append(d)
         return out
+
+    async def event_log(self, tid: str, upto: int) -> list[dict[str, Any]]:
+        """A tournament's events up to ``upto``, in seq order, with their private data: what
+        an export holds."""
+        sql = "SELECT seq, doc FROM events WHERE tournament_id = ? AND seq <= ? ORDER BY seq"
+        async with self._reader().execute(sql, (tid, upto)) as cur:
+            rows: Iterable[Any] = await cur.fetchall()
+        return [{**loads(doc), "seq": seq} for seq, doc in rows]

@@ -80,6 +80,7 @@ class View:
             ids = [self.match_id] if self.match_id else list(t.matches)
             return dumps({"type": "snapshot", "seq": t.seq, "matches": self.pick(t, ids)})
         if self.match_id is not None:
-            m = t.matches[self.match_id]
-            return dumps({"type": "snapshot", "seq": t.seq, "match": m.to_dict()})
+            m = t.matches.get(self.match_id)  # None: a Swiss round's match, deleted since
+            match = m.to_dict() if m is not None else None
+            return dumps({"type": "snapshot", "seq": t.seq, "match": match})
         return dumps({"type": "snapshot", "seq": t.seq, "tournament": t.to_dict()})

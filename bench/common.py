@@ -101,17 +101,56 @@ def tournament(c: httpx.Client, players: int, fmt: str = "single_elimination") -
     return started
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (its children, theirs, ...)."""
+    out: list[int] = []
+    with contextlib.suppress(OSError):
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                for kid in map(int, f.read().split()):
+                    out += [kid, *descendants(kid)]
+    return out
+
+
+def is_redis(pid: int) -> bool:
+    try:
+        exe = os.readlink(f"/proc/{pid}/exe")
+    except OSError:
+        return False
+    return "valkey" in exe or "redis" in exe
+
+
+def family(pid: int) -> list[int]:
+    """``pid`` and the processes below it but the embedded Redis: with ``--workers`` the
+    supervisor and every worker, so a figure is the whole server's."""
+    return [pid, *(p for p in descendants(pid) if not is_redis(p))]
+
+
+def valkey_pid(pid: int) -> int | None:
+    """The embedded Valkey the server (or its supervisor) started, if any."""
+    return next((p for p in descendants(pid) if is_redis(p)), None)
+
+
 def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
+    """Resident memory of ``pid`` and its processes (``family``)."""
+    total = 0
+    for p in family(pid):
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+    return total
 
 
 def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU time of ``pid`` and its processes (``family``), user and system."""
+    ticks = 0
+    for p in family(pid):
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def open_fds(pid: int) -> int:
-    return len(os.listdir(f"/proc/{pid}/fd"))
+    return sum(len(os.listdir(f"/proc/{p}/fd")) for p in family(pid))

@@ -47,7 +47,17 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from common import ADMIN, Tourney, cpu_seconds, free_port, open_fds, rss_kib, tournament, wait_ready
+from common import (
+    ADMIN,
+    Tourney,
+    cpu_seconds,
+    free_port,
+    open_fds,
+    rss_kib,
+    tournament,
+    valkey_pid,
+    wait_ready,
+)
 from loadgen import pct
 from profile_summary import summarise
 from websockets.sync.client import connect
@@ -151,7 +161,7 @@ class Run:
         self.server, self.c, self.a = server, c, a
         self.clients: list[Any] = []
         self.counters: list[Any] = []
-        self.valkey_pid = child_pid(server.pid)
+        self.valkey_pid = valkey_pid(server.pid)
         self.local = threading.local()
         self.lock = threading.Lock()
 
@@ -200,13 +210,6 @@ def read_acks(ws: Any, n: int, p: Phase) -> None:
     for _ in range(n):
         reply = json.loads(ws.recv(timeout=60))
         p.statuses[202 if reply["type"] == "ack" else reply.get("status", 0)] += 1
-
-
-def child_pid(pid: int) -> int | None:
-    """The embedded Valkey, if the server started one."""
-    with open(f"/proc/{pid}/task/{pid}/children") as f:
-        kids = f.read().split()
-    return int(kids[0]) if kids else None
 
 
 def start_py_spy(pid: int, name: str, native: bool) -> subprocess.Popen[bytes]:

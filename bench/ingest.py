@@ -258,11 +258,20 @@ def main() -> None:
     ap.add_argument("--subscribers", type=int, default=1000, help="watching during batches")
     ap.add_argument("--ws-conns", type=int, default=4)
     ap.add_argument("--rounds", type=int, default=3, help="baseline/tourney pairs, alternated")
+    ap.add_argument("--workers", type=int, default=1, help="tourney serve --workers N")
+    ap.add_argument(
+        "--server-root",
+        default=str(Path(__file__).resolve().parent.parent),
+        help="the checkout whose app is measured (to compare two versions)",
+    )
     a = ap.parse_args()
-    print(f"machine: {os.cpu_count()} cores; load: {a.procs} processes x {a.conns} connections")
+    print(f"machine: {os.cpu_count()} cores; load: {a.procs} processes x {a.conns} connections;"
+          f" tourney with {a.workers} worker(s)")  # fmt: skip
     env = {"TOURNEY_PIPELINE_DURABILITY": a.durability} if a.durability != "fast" else {}
+    if a.workers > 1:
+        env["TOURNEY_SERVER_WORKERS"] = str(a.workers)
     ratios = []
-    with Tourney(env) as t:
+    with Tourney(env, Path(a.server_root).resolve()) as t:
         # alternated rounds, so a noisy moment on a shared machine hits both sides alike
         for _ in range(a.rounds):
             base = baseline(a.requests, a.procs, a.conns)
@@ -272,6 +281,8 @@ def main() -> None:
         batches(t, a.batched_events, a.batch, a.procs, a.conns, a.subscribers)
         ingest_ws(t, a.batched_events, a.batch, a.ws_conns, a.subscribers)
     ratios.sort()
+    if not ratios:
+        return
     print(f"tourney one-per-POST rate is {ratios[len(ratios) // 2]:.0%} of the bare baseline's"
           f" (median of {len(ratios)} alternated rounds; all: "
           f"{', '.join(f'{r:.0%}' for r in ratios)})")  # fmt: skip

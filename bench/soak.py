@@ -193,6 +193,12 @@ def main() -> None:
     ap.add_argument("--churn", type=float, default=50, help="subscribers replaced per second")
     ap.add_argument("--procs", type=int, default=2)
     ap.add_argument("--players", type=int, default=32)
+    ap.add_argument(
+        "--unload-after",
+        type=float,
+        default=None,
+        help="the server's pipeline.unload_after_seconds (default: its own, 600)",
+    )
     a = ap.parse_args()
     assert 0 < a.minutes <= 60, "--minutes is bounded: at most 60"
     raise_nofile()
@@ -202,7 +208,10 @@ def main() -> None:
         f" {a.read_rate:.0f}/s, {a.held} subscribers held with {a.churn:.0f}/s churning"
         f" ({a.procs} client processes)"
     )
-    with Tourney(dict(LIMITS)) as t:
+    env = dict(LIMITS)
+    if a.unload_after is not None:
+        env["TOURNEY_PIPELINE_UNLOAD_AFTER_SECONDS"] = str(a.unload_after)
+    with Tourney(env) as t:
         ctx = mp.get_context("spawn")
         current = ctx.Array("c", 64)
         t0 = time.time() + 3  # minute 0 starts once the load is up
@@ -243,7 +252,8 @@ async def run(t: Tourney, a: argparse.Namespace, d: Driver, ctx: Any, current: A
         loads = [asyncio.create_task(x) for x in (d.results(c), d.ticks(c), d.reads(c))]
         alive: dict[int, int] = {}
         print(
-            f"{'min':>3} {'RSS KiB':>9} {'fds':>5} {'cpu s':>6} {'subs':>5} {'ticks/s':>7}  "
+            f"{'min':>3} {'RSS KiB':>9} {'fds':>5} {'cpu s':>6} {'in mem':>7} {'subs':>5}"
+            f" {'ticks/s':>7}  "
             f"{'ingest p50/p99/max ms':>23}  {'result':>23}  {'reads':>23}  HTTP statuses"
         )
         last_printed = -1
@@ -255,7 +265,12 @@ async def run(t: Tourney, a: argparse.Namespace, d: Driver, ctx: Any, current: A
             b = d.bucket() - 1
             if b > last_printed and b >= 0:
                 cpu = cpu_seconds(t.pid)
-                per_min[b] = {"rss": samples[-1][1], "fds": samples[-1][2], "cpu": cpu - cpu_prev}
+                per_min[b] = {
+                    "rss": samples[-1][1],
+                    "fds": samples[-1][2],
+                    "cpu": cpu - cpu_prev,
+                    "held": await in_memory(c),
+                }
                 cpu_prev = cpu
                 print_http(b, per_min[b], d, sum(alive.values()))
                 last_printed = b
@@ -263,7 +278,12 @@ async def run(t: Tourney, a: argparse.Namespace, d: Driver, ctx: Any, current: A
         b = d.bucket()
         cpu = cpu_seconds(t.pid)
         if b not in per_min and b > last_printed and (time.time() - d.t0) / 60 - b > 0.2:
-            per_min[b] = {"rss": rss_kib(t.pid), "fds": open_fds(t.pid), "cpu": cpu - cpu_prev}
+            per_min[b] = {
+                "rss": rss_kib(t.pid),
+                "fds": open_fds(t.pid),
+                "cpu": cpu - cpu_prev,
+                "held": await in_memory(c),
+            }
             print_http(b, per_min[b], d, sum(alive.values()))
         stop.set()
         done = []
@@ -280,6 +300,18 @@ async def run(t: Tourney, a: argparse.Namespace, d: Driver, ctx: Any, current: A
         await asyncio.sleep(3)
         rss_end, fds_end = rss_kib(t.pid), open_fds(t.pid)
         report(a, d, per_min, samples, done, rss_end, fds_end)
+
+
+async def in_memory(c: httpx.AsyncClient) -> str:
+    """Tournaments in the server's memory / made so far (from /metrics)."""
+    text = (await c.get("/metrics")).text
+    got = {}
+    for line in text.splitlines():
+        if line.startswith(("tourney_tournaments_in_memory ", "tourney_tournaments{")):
+            name, value = line.rsplit(" ", 1)
+            got[name] = float(value)
+    loaded = int(got.pop("tourney_tournaments_in_memory", 0))
+    return f"{loaded}/{int(sum(got.values()))}"
 
 
 def with_q(out: Any, alive: dict[int, int]) -> None:
@@ -299,7 +331,8 @@ def print_http(b: int, m: dict[str, Any], d: Driver, subs: int) -> None:
     ok = sum(v for k, v in d.status.get(b, {}).items() if k.endswith((":200", ":202", ":201")))
     rate = d.status.get(b, {}).get("ingest:202", 0) * d.a.tick_batch / 60
     print(
-        f"{b:>3} {m['rss']:>9} {m['fds']:>5} {m['cpu']:>6.1f} {subs:>5} {rate:>7.0f}  "
+        f"{b:>3} {m['rss']:>9} {m['fds']:>5} {m['cpu']:>6.1f} {m['held']:>7} {subs:>5}"
+        f" {rate:>7.0f}  "
         f"{q(lat.get('ingest', []))}  {q(lat.get('result', []))}  {q(reads)}  "
         f"ok {ok} other {bad or 0}",
         flush=True,

@@ -7,7 +7,9 @@ from typing import Any
 from ..domain.formats import FORMATS
 from ..domain.models import Result
 from ..domain.validation import TITLES
+from . import openapi_director as director
 from . import openapi_webhooks as hooks
+from .openapi_challonge import archive_paths, challonge_paths
 from .openapi_eventday import paths as event_day_paths
 from .openapi_eventday import read_schemas, settings_schemas
 from .openapi_parts import (
@@ -40,6 +42,7 @@ def schemas() -> dict[str, Any]:
         "seed": {"type": "integer", "minimum": 1, "maximum": 4096},
         "rating": {"type": ["number", "null"], "minimum": -1e6, "maximum": 1e6},
         "title": {"enum": [*TITLES, None], "description": "FIDE title"},
+        "fide": ref("Fide"),
     }
     return {
         "Problem": {
@@ -52,9 +55,10 @@ def schemas() -> dict[str, Any]:
             },
         },
         "TournamentIn": closed(["name"], name=name, format={"enum": sorted(FORMATS)},
-                               settings={"type": "object"}, visibility=visibility, **day),
+                               settings={"type": "object"}, visibility=visibility,
+                               trf_header=ref("TrfHeader"), **day),
         "TournamentPatch": closed([], name=name, settings={"type": "object"},
-                                  visibility=visibility, **day),
+                                  visibility=visibility, trf_header=ref("TrfHeader"), **day),
         "ParticipantIn": closed(["name"], **participant_fields),
         "ParticipantPatch": closed([], **participant_fields),
         "Result": closed(
@@ -89,7 +93,8 @@ def schemas() -> dict[str, Any]:
         "Participant": shape(id={"type": "string"}, name={"type": "string"},
                              seed={"type": "integer"}, rating={"type": ["number", "null"]},
                              status={"enum": ["active", "disqualified", "withdrawn"]},
-                             checked_in_at=NULLABLE_STR, title={"enum": [*TITLES, None]}),
+                             checked_in_at=NULLABLE_STR, title={"enum": [*TITLES, None]},
+                             **director.PARTICIPANT),
         "Match": shape(
             "id", "bracket", "round", "number", "slots", "state", "scores", "winner_id",
             "result", "next",
@@ -117,12 +122,14 @@ def schemas() -> dict[str, Any]:
         "Tournament": {"allOf": [ref("TournamentSummary"), ref("EventDay"), shape(
             participants={"type": "array", "items": ref("Participant")},
             matches={"type": "array", "items": ref("Match")},
+            trf_header=ref("TrfHeader"),
         )]},
         **read_schemas(),
         "Event": shape(id={"type": "string"}, seq={"type": "integer"}, type={"type": "string"},
                        tournament_id={"type": "string"}, at={"type": "string"},
                        data={"type": "object"}),
         **hooks.schemas(),
+        **director.schemas(),
     }  # fmt: skip
 
 
@@ -202,16 +209,12 @@ def paths() -> dict[str, Any]:
             "post": op("Report a result", 200, ref("Match"), W, body(ref("Result")),
                        params=[tid, mid], idempotent=True),
         },
-        t + "/matches/{mid}/correct": {
-            "post": op("Correct the result this token reported last, within the window", 200,
-                       ref("Match"), W, body(ref("Result")), params=[tid, mid],
-                       idempotent=True),
-        },
         t + "/matches/{mid}/reopen": {
             "post": op("Undo a result and what depended on it", 200,
                        shape("match_id", "reset", match_id={"type": "string"},
                              reset={"type": "array", "items": {"type": "string"}},
-                             matches=matches, dry_run={"type": "boolean"}), ACT,
+                             matches=matches, dry_run={"type": "boolean"},
+                             **director.REOPEN_PREVIEW), ACT,
                        params=[tid, mid, query("dry_run", {"enum": ["1", "true", "0"]})],
                        idempotent=True),
         },
@@ -243,7 +246,9 @@ def paths() -> dict[str, Any]:
                            "application/x-ndjson": {"schema": {"type": "string"}}}},
                        idempotent=True),
         },
+        **archive_paths(t, tid),
         **hooks.paths(t + "/webhooks", "its manage token", [tid]),
+        **director.paths(t),
         **hooks.paths("/api/v1/webhooks", "the server's: admin", []),
         "/api/v1/tokens": {
             "post": op("Create a tournament token (admin)", 201, ref("Token"),
@@ -287,7 +292,8 @@ def paths() -> dict[str, Any]:
     }  # fmt: skip
 
 
-def spec() -> dict[str, Any]:
+def spec(challonge_prefix: str | None = "/challonge/v1") -> dict[str, Any]:
+    """The document; with the Challonge v1 API under ``challonge_prefix`` (None: not served)."""
 
     return {
         "openapi": "3.1.0",
@@ -296,9 +302,21 @@ def spec() -> dict[str, Any]:
             "version": "1.0.0",
             "description": "A self-hosted tournament server.",
         },
-        "paths": {**paths(), **event_day_paths()},
+        "paths": {
+            **paths(),
+            **event_day_paths(),
+            **(challonge_paths(challonge_prefix) if challonge_prefix else {}),
+        },
         "components": {
             "schemas": schemas(),
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "basic": {
+                    "type": "http",
+                    "scheme": "basic",
+                    "description": "Challonge v1: the password is the"
+                    " API key, a token of this server",
+                },
+            },
         },
     }

@@ -56,7 +56,8 @@ async def metrics(request: Request) -> Response:
 
 
 async def openapi(request: Request) -> Response:
-    return json_response(spec())
+    challonge = request.app.state.config.challonge
+    return json_response(spec(challonge.prefix if challonge.enabled else None))
 
 
 def page(name: str) -> FileResponse:

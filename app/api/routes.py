@@ -10,6 +10,8 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
+from . import archive as ar
+from . import director as dr
 from . import eventday as ed
 from . import live, ops, session
 from . import tournaments as tn
@@ -38,6 +40,7 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/api/v1/tournaments", tn.list_tournaments, methods=["GET"]),
         Route("/api/v1/tournaments", tn.create_tournament, methods=["POST"]),
+        Route("/api/v1/tournaments/import.trf", dr.import_trf, methods=["POST"]),
         OnTournament(T, tn.get_tournament, methods=["GET"]),
         OnTournament(T, tn.patch_tournament, methods=["PATCH"]),
         OnTournament(T, tn.delete_tournament, methods=["DELETE"]),
@@ -72,8 +75,12 @@ def routes() -> list[BaseRoute]:
         OnTournament(T + "/stations/{sid}", ed.patch_station, methods=["PATCH"]),
         OnTournament(T + "/stations/{sid}", ed.delete_station, methods=["DELETE"]),
         OnTournament(T + "/matches/{mid}/call", ed.call_match, methods=["POST"]),
+        *director_routes(),
         OnTournament(T + "/standings", tn.standings, methods=["GET"]),
         OnTournament(T + "/events", tn.events, methods=["GET"]),
+        OnTournament(T + "/export", ar.export, methods=["GET"]),
+        OnTournament(T + "/export/{table}.csv", ar.export_csv, methods=["GET"]),
+        Route("/api/v1/import", ar.import_tournament, methods=["POST"]),
         WebSocketOnTournament(T + "/ws", live.subscribe),
         Route("/api/v1/events", live.post_events, methods=["POST"]),
         WebSocketRoute("/api/v1/ingest/ws", live.ingest),
@@ -94,6 +101,22 @@ def routes() -> list[BaseRoute]:
         Route("/t/{tid}/entry", ed.entry_page, methods=["GET"]),
         Route("/admin", ops.admin_page, methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
+    ]
+
+
+def director_routes() -> list[BaseRoute]:
+    """The director's Swiss, and FIDE's TRF out (api/director.py)."""
+    p = T + "/participants/{pid}"
+    return [
+        OnTournament(T + "/rounds", dr.pair_round, methods=["POST"]),
+        OnTournament(T + "/rounds/{round}", dr.delete_round, methods=["DELETE"]),
+        OnTournament(T + "/rounds/{round}/re-pair", dr.repair_round, methods=["POST"]),
+        OnTournament(T + "/rounds/{round}/swap", dr.swap, methods=["POST"]),
+        OnTournament(p + "/withdraw", dr.withdraw, methods=["POST"]),
+        OnTournament(p + "/return", dr.come_back, methods=["POST"]),
+        OnTournament(p + "/byes", dr.request_bye, methods=["POST"]),
+        OnTournament(p + "/byes/{round}", dr.cancel_bye, methods=["DELETE"]),
+        OnTournament(T + "/export.trf", dr.export_trf, methods=["GET"]),
     ]
 
 

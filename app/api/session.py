@@ -16,9 +16,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..auth import Principal, Scope
-from ..domain.corrections import correctable_until
 from ..domain.errors import Invalid
 from ..domain.eventday import iso
+from ..domain.referee import correctable_until
 from .http import CHALLENGE, json_response, principal, read_json, runtime
 from .links import base_url, qr_svg
 from .problem import Problem

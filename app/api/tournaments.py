@@ -20,6 +20,7 @@ from .. import auth
 from ..auth import Scope
 from ..codec import dumps, loads
 from ..domain.commands import COMMANDS, CommandName, Input
+from ..domain.corrections import live_in
 from ..domain.errors import Invalid
 from ..domain.events import EventType
 from ..domain.formats import get_format
@@ -74,7 +75,9 @@ def command(
         what = str(request.path_params[target]) if target else ""
         payload = await read_json(request, required=body is True) if body is not False else None
         window = request.app.state.config.referee.correction_window_seconds
-        inp = Input(payload, what, new_id, actor=actor_of(who), correction_window=window)
+        referee = who.scope is Scope.REPORT
+        inp = Input(payload, what, new_id, actor=actor_of(who), referee=referee,
+                    correction_window=window)  # fmt: skip
 
         async def run(key: str | None) -> Response:
             out = await service(request).execute(name, tid, inp, key)
@@ -140,13 +143,15 @@ reopen_match = command(C.REOPEN, MANAGE, matches_reset, "mid", body=False)
 
 
 async def reopen(request: Request) -> Response:
-    """``?dry_run=1``: the matches a reopen would reset, and nothing changes."""
+    """``?dry_run=1``: the matches a reopen would reset (and of them, those being played live:
+    ``live``, a line each in ``warnings``), and nothing changes."""
     if request.query_params.get("dry_run") not in ("1", "true"):
         return await reopen_match(request)
     require(request, tid_of(request), MANAGE)
     mid = str(request.path_params["mid"])
-    plan = COMMANDS[C.REOPEN].decide(current(request), Input(None, mid))
-    return json_response({"match_id": mid, "reset": plan["reset"], "dry_run": True})
+    t = current(request)
+    plan = COMMANDS[C.REOPEN].decide(t, Input(None, mid))
+    return json_response({"match_id": mid, **live_in(t, plan["reset"]), "dry_run": True})
 
 
 async def live_tick(request: Request) -> Response:

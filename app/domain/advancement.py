@@ -35,6 +35,19 @@ def decide(
     return [m.id, *feed_next(t, m)]
 
 
+def add_matches(t: Tournament, matches: list[Match]) -> list[str]:
+    """New matches into the draw (a start, a stage, a Swiss round), each brought in line with
+    its slots (byes decided). Returns every changed match."""
+    for m in matches:
+        t.matches[m.id] = m
+        if m.state is not MatchState.COMPLETE:
+            t.open_matches += 1
+    changed = [m.id for m in matches]
+    for m in matches:
+        changed += refresh(t, m)
+    return list(dict.fromkeys(changed))
+
+
 def feed_next(t: Tournament, m: Match) -> list[str]:
     """Put ``m``'s winner and loser in the slots they feed, then refresh those matches (both
     slots first: a grand final reset is fed by both outcomes of the same match)."""

@@ -13,10 +13,22 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from . import advancement, corrections, signup, stations
+from . import (
+    advancement,
+    corrections,
+    director,
+    referee,
+    review,
+    roster,
+    signup,
+    stations,
+    swiss_roster,
+)
 from .errors import Conflict, Invalid
 from .events import EventType
+from .fide import fide_record, trf_header
 from .formats import get_format
+from .inputs import Input as Input  # the decide functions take one
 from .models import (
     MatchState,
     ParticipantStatus,
@@ -30,23 +42,6 @@ from .signup import MAX_PARTICIPANTS
 from .validation import number, obj, only_keys, pair, text, title, when, whole
 
 MAX_LIVE_DETAIL = 2048
-
-
-@dataclass(frozen=True, slots=True)
-class Input:
-    """What a command is given besides the state: the request's body, the participant, match or
-    station its path names (or a participant link names), where new ids come from (the
-    server's; a test's counter), the time (the service's clock), the hash of a participant
-    link the command hands out, who asks (a token's id, "admin"; results remember it), and how
-    long a result may be corrected by its reporter (``referee.correction_window_seconds``)."""
-
-    body: Any = None
-    target: str = ""
-    new_id: Callable[[str], str] = str
-    now: str = ""
-    link_hash: str = ""
-    actor: str = ""
-    correction_window: float = 0.0
 
 
 Decide = Callable[[Tournament, Input], dict[str, Any]]
@@ -63,7 +58,6 @@ class CommandName(StrEnum):
     RESET = "reset"
     REPORT_RESULT = "report_result"
     REOPEN = "reopen"
-    CORRECT_RESULT = "correct_result"
     LIVE_TICK = "live_tick"
     SIGN_UP = "sign_up"
     CHECK_IN_SELF = "check_in_self"
@@ -78,6 +72,22 @@ class CommandName(StrEnum):
     UPDATE_STATION = "update_station"
     REMOVE_STATION = "remove_station"
     CALL_MATCH = "call_match"
+    UNDO_CHECK_IN = "undo_check_in"
+    ABORT_CHECK_IN = "abort_check_in"
+    PROCESS_CHECK_INS = "process_check_ins"
+    RESEED = "reseed"
+    FINALIZE = "finalize"
+    CLEAR_LIVE = "clear_live"
+    # the director's Swiss (director.py, swiss_roster.py, corrections.py)
+    PAIR_ROUND = "pair_round"
+    REPAIR_ROUND = "repair_round"
+    DELETE_ROUND = "delete_round"
+    SWAP = "swap"
+    CORRECT_RESULT = "correct_result"
+    WITHDRAW_PLAYER = "withdraw_player"
+    RETURN_PLAYER = "return_player"
+    REQUEST_BYE = "request_bye"
+    CANCEL_BYE = "cancel_bye"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +99,7 @@ class Command:
 # ---- creating a tournament (the one command with no tournament yet) ----------------------------
 
 
-DAY_KEYS = {"signup", "check_in", "starts_at", "call_matches", "round_times"}
+DAY_KEYS = {"signup", "check_in", "starts_at", "call_matches", "round_times", "trf_header"}
 PENDING_KEYS = {"signup", "signup_code", "check_in", "starts_at"}
 
 
@@ -122,6 +132,9 @@ def day_settings(t: Tournament | None, body: dict[str, Any], data: dict[str, Any
         data["call_matches"] = stations.calling(body["call_matches"])
     if "round_times" in body:
         data["round_times"] = stations.round_times(body["round_times"])
+    if "trf_header" in body:
+        merged = {**(t.trf_header if t is not None else {}), **trf_header(body["trf_header"])}
+        data["trf_header"] = {code: text for code, text in merged.items() if text}
     if t is not None and t.state is not TournamentState.PENDING and PENDING_KEYS & set(data):
         raise Conflict("sign-up, check-in and the start time can only change before the start")
 
@@ -159,9 +172,9 @@ def delete_tournament(t: Tournament, inp: Input) -> dict[str, Any]:
 
 
 def add_participants(t: Tournament, inp: Input) -> dict[str, Any]:
-    """One participant (an object) or many (an array), each ``{"name", "seed", "rating"}``."""
-    if t.state is not TournamentState.PENDING:
-        raise Conflict("participants can only be added while the tournament is pending")
+    """One participant (an object) or many (an array), each ``{"name", "seed", "rating"}``;
+    after the start, in a Swiss, a late entry (``swiss_roster.late_byes``)."""
+    late = swiss_roster.late_byes(t) if t.state is not TournamentState.PENDING else None
     many = isinstance(inp.body, list)
     rows = inp.body if many else [inp.body]
     if not rows:
@@ -175,6 +188,8 @@ def add_participants(t: Tournament, inp: Input) -> dict[str, Any]:
     names = signup.taken_names(t)
     out = [new_participant(raw, f"[{i}]" if many else "", seeds, names, inp) for i, raw in
            enumerate(rows)]  # fmt: skip
+    for row in out if late is not None else ():
+        row["byes"] = late
     return {"participants": out}
 
 
@@ -184,7 +199,7 @@ def new_participant(
     """One row of ``add_participants``; ``seeds`` and ``names`` are those taken so far."""
     prefix = f"{where}." if where else ""
     raw = obj(raw, where or "body")
-    only_keys(raw, {"name", "seed", "rating", "title"}, prefix)
+    only_keys(raw, {"name", "seed", "rating", "title", "fide"}, prefix)
     name = text(raw.get("name"), prefix + "name")
     if name.casefold() in names:
         raise Invalid.field(prefix + "name", f"{name!r} is already a participant")
@@ -203,16 +218,21 @@ def new_participant(
     row = {"id": inp.new_id("p_"), "name": name, "seed": seed, "rating": rating}
     if raw.get("title") is not None:
         row["title"] = title(raw["title"], prefix + "title")
+    fide = fide_record(raw.get("fide"), prefix + "fide")
+    if fide is not None:
+        row["fide"] = fide
     return row
 
 
 def update_participant(t: Tournament, inp: Input) -> dict[str, Any]:
     p = t.participant(inp.target)
     body = obj(inp.body, "body")
-    only_keys(body, {"name", "seed", "rating", "title"})
+    only_keys(body, {"name", "seed", "rating", "title", "fide"})
     data: dict[str, Any] = {"participant_id": p.id}
     if "title" in body:
         data["title"] = None if body["title"] is None else title(body["title"], "title")
+    if "fide" in body:
+        data["fide"] = fide_record(body["fide"], "fide")
     if "name" in body:
         name = text(body["name"], "name")
         taken = (o for o in t.participants.values() if o.id != p.id)
@@ -227,7 +247,7 @@ def update_participant(t: Tournament, inp: Input) -> dict[str, Any]:
             raise Conflict("seeds can only change while the tournament is pending")
         data["seed"] = whole(body["seed"], "seed", 1, len(t.participants))
     if len(data) == 1:
-        raise Invalid("nothing to change: give name, seed, rating or title")
+        raise Invalid("nothing to change: give name, seed, rating, title or fide")
     return data
 
 
@@ -280,8 +300,11 @@ def result(t: Tournament, inp: Input) -> dict[str, Any]:
 
 
 def correct(t: Tournament, inp: Input) -> dict[str, Any]:
-    """The reporter's own last result, corrected (``corrections.py`` has the rule)."""
-    return corrections.correct(t, inp.target, inp.body, inp.actor, inp.correction_window, inp.now)
+    """A decided match's result replaced: by a referee, its own last result within the window
+    (``referee.py``); by the organiser, any result, in place (``corrections.py``)."""
+    if inp.referee:
+        return referee.correct(t, inp.target, inp.body, inp.actor, inp.correction_window, inp.now)
+    return corrections.correct(t, inp)
 
 
 def reopen(t: Tournament, inp: Input) -> dict[str, Any]:
@@ -291,7 +314,7 @@ def reopen(t: Tournament, inp: Input) -> dict[str, Any]:
         raise Conflict("only a decided match can be reopened")
     if m.result is Result.BYE or None in m.participants:
         raise Conflict("a bye has no result to reopen")
-    blocked = get_format(t.format).reopen_blocker(t, m)
+    blocked = review.finalized_blocker(t) or get_format(t.format).reopen_blocker(t, m)
     if blocked:
         raise Conflict(blocked)
     return {"match_id": m.id, "reset": advancement.reopen_plan(t, m.id)}
@@ -368,6 +391,32 @@ COMMANDS: dict[CommandName, Command] = {
     CommandName.CALL_MATCH: Command(
         EventType.MATCH_CALLED, lambda t, i: stations.call(t, i.target, i.body)
     ),
+    # the roster before the start, and the end (roster.py, review.py)
+    CommandName.UNDO_CHECK_IN: Command(
+        EventType.PARTICIPANT_CHECK_IN_UNDONE, lambda t, i: roster.undo_check_in(t, i.target)
+    ),
+    CommandName.ABORT_CHECK_IN: Command(
+        EventType.CHECK_IN_ABORTED, lambda t, i: roster.abort_check_in(t)
+    ),
+    CommandName.PROCESS_CHECK_INS: Command(
+        EventType.CHECK_IN_PROCESSED, lambda t, i: roster.process_check_ins(t)
+    ),
+    CommandName.RESEED: Command(
+        EventType.PARTICIPANTS_RESEEDED, lambda t, i: roster.reseed(t, i.body)
+    ),
+    CommandName.FINALIZE: Command(EventType.TOURNAMENT_FINALIZED, lambda t, i: review.finalize(t)),
+    CommandName.CLEAR_LIVE: Command(
+        EventType.MATCH_LIVE_CLEARED, lambda t, i: review.clear_live(t, i.target)
+    ),
+    # the director's Swiss
+    CommandName.PAIR_ROUND: Command(EventType.ROUND_PAIRED, director.pair_round),
+    CommandName.REPAIR_ROUND: Command(EventType.ROUND_REPAIRED, director.repair_round),
+    CommandName.DELETE_ROUND: Command(EventType.ROUND_DELETED, director.delete_round),
+    CommandName.SWAP: Command(EventType.ROUND_SWAPPED, director.swap),
+    CommandName.WITHDRAW_PLAYER: Command(EventType.PARTICIPANT_WITHDRAWN, swiss_roster.withdraw),
+    CommandName.RETURN_PLAYER: Command(EventType.PARTICIPANT_RETURNED, swiss_roster.come_back),
+    CommandName.REQUEST_BYE: Command(EventType.BYE_REQUESTED, swiss_roster.request_bye),
+    CommandName.CANCEL_BYE: Command(EventType.BYE_CANCELLED, swiss_roster.cancel_bye),
 }
 
 
@@ -382,10 +431,11 @@ def followups(t: Tournament, now: str = "") -> list[tuple[EventType, dict[str, A
         return signup.due(t, now)
     if t.state is not TournamentState.UNDERWAY:
         return []
-    more = get_format(t.format).followups(t)
+    fmt = get_format(t.format)
+    more = fmt.followups(t)
     if more:
         return more
-    if t.matches and t.open_matches == 0:  # O(1): kept by add_matches and advancement
+    if t.matches and t.open_matches == 0 and fmt.finished(t):  # O(1): kept by add_matches
         return [(EventType.TOURNAMENT_COMPLETED, {})]
     return stations.due(t, now)
 

@@ -1,120 +1,66 @@
-"""A referee correcting their own last result: the rule, and its fold.
+"""Correcting a result after the fact.
 
-A result reported with a token is remembered as that token's last one (``EventDay.reports``:
-the match, when, and the seq of the event that decided it). Within the correction window the
-same token may replace it with ``match.corrected``, as long as nothing has moved on from it:
-the match is as that report left it (no reopen, no other report since), no match it feeds has
-begun (live or decided), and the format would allow a reopen (a Swiss round paired on it, a
-playoff drawn from its group, block it). Anything else is the organiser's reopen.
+In Swiss and round robin any past result may be corrected at any time, in place: the points
+and tiebreaks follow, and the pairings already made stand (chess practice: a round paired on a
+wrong result is not paired again). In a group stage, until the playoff is drawn. In elimination
+a correction must keep the same winner (a score typed wrong): it is made in place and nothing
+downstream changes; a new winner is a reopen, which resets what depended on the result.
 
-The window counts from the first report: a correction does not extend it.
+A reopen's preview names the matches it would reset that are being played right now.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from . import advancement
 from .errors import Conflict, Invalid
-from .eventday import instant
-from .formats import get_format
-from .models import Match, MatchState, Result, Tournament, TournamentState
-from .results import decided_report
+from .formats.groups_playoffs import playoff_started
+from .inputs import Input
+from .models import FormatName, MatchState, Result, Tournament
+from .names import names, round_label
+from .results import decided
+from .standings import ELIMINATION_BRACKETS
 
-OUTCOME = ("scores", "games", "winner_id", "loser_id", "result")
-ASK = "ask the organiser to reopen it"
-
-
-def record_report(t: Tournament, reporter: str, mid: str, at: str, seq: int) -> None:
-    """Remember ``reporter``'s last result (the fold of ``match.result``)."""
-    if reporter:
-        t.day.reports[reporter] = {"match_id": mid, "at": at, "seq": seq}
+RESULT_FIELDS = ("scores", "games", "winner_id", "loser_id", "result")
 
 
-def record_correction(t: Tournament, reporter: str, mid: str, at: str, seq: int) -> None:
-    """A correction is still the reporter's last result, as of the first report's time."""
-    last = t.day.reports.get(reporter)
-    first = last["at"] if last is not None and last["match_id"] == mid else at
-    record_report(t, reporter, mid, first, seq)
+def correct(t: Tournament, inp: Input) -> dict[str, Any]:
+    """``POST .../matches/{mid}/correct``: a decided match's result replaced, with the same
+    body as a report. The event keeps the result it replaces (``was``)."""
+    m = t.match(inp.target)
+    if m.state is not MatchState.COMPLETE:
+        raise Conflict("the match has no result yet: report it")
+    if m.result is Result.BYE or None in m.participants:
+        raise Conflict("a bye has no result to correct")
+    group_stage = m.bracket in ("group", "swiss")
+    if t.format is FormatName.GROUPS_PLAYOFFS and group_stage and playoff_started(t):
+        raise Conflict("the playoff has started: group-stage results are final")
+    data = decided(t, m, inp.body)
+    was = {k: getattr(m, k) for k in RESULT_FIELDS}
+    if all(data[k] == was[k] for k in RESULT_FIELDS):
+        raise Invalid("the match has this result already")
+    if m.bracket in ELIMINATION_BRACKETS and data["winner_id"] != m.winner_id:
+        raise Conflict("a correction keeps the winner in elimination: reopen the match to "
+                       "change it (?dry_run=1 shows what a reopen resets)")  # fmt: skip
+    return {**data, "was": was}
 
 
-def correctable_until(t: Tournament, reporter: str, window: float) -> dict[str, Any] | None:
-    """The reporter's last result and until when it may be corrected (None: none may be)."""
-    last = t.day.reports.get(reporter)
-    m = t.matches.get(last["match_id"]) if last is not None else None
-    if last is None or m is None or window <= 0 or blocker(t, m, last) is not None:
-        return None
-    until = instant(last["at"]).timestamp() + window
-    return {"match_id": m.id, "reported_at": last["at"], "until": until}
+def fold_corrected(t: Tournament, data: dict[str, Any]) -> list[str]:
+    m = t.matches[data["match_id"]]
+    m.scores, m.games = data["scores"], data["games"]
+    m.winner_id, m.loser_id = data["winner_id"], data["loser_id"]
+    m.result = Result(data["result"])
+    return [m.id]
 
 
-def blocker(t: Tournament, m: Match, last: dict[str, Any]) -> str | None:
-    """Why the result of ``m`` cannot be corrected by the token whose last report is ``last``
-    (the time aside), or None."""
-    if last["match_id"] != m.id or m.seq != last["seq"] or m.state is not MatchState.COMPLETE:
-        return f"only your own last result can be corrected, as it stands; {ASK}"
-    if m.result is Result.BYE:
-        return "a bye has no result to correct"
-    if advancement.reopen_plan(t, m.id) != [m.id]:
-        return f"a match this result feeds has begun; {ASK}"
-    reason = get_format(t.format).reopen_blocker(t, m)
-    return f"{reason}; {ASK}" if reason else None
-
-
-def correct(
-    t: Tournament, mid: str, body: Any, reporter: str, window: float, now: str
-) -> dict[str, Any]:
-    """``match.corrected``: the new outcome (a report's body, checked as a report of ``m``)
-    and the one it replaces."""
-    m = t.match(mid)
-    last = t.day.reports.get(reporter)
-    if window <= 0:
-        raise Conflict(f"this server does not let referees correct results; {ASK}")
-    if last is None:
-        raise Conflict(f"only your own last result can be corrected; {ASK}")
-    why = blocker(t, m, last)
-    if why is not None:
-        raise Conflict(why)
-    elapsed = instant(now).timestamp() - instant(last["at"]).timestamp()
-    if elapsed > window:
-        raise Conflict(f"the {window:g} s to correct a result have passed; {ASK}")
-    data = decided_report(t, m, body)
-    before = {k: getattr(m, k) for k in OUTCOME}
-    if all(data[k] == before[k] for k in OUTCOME):
-        raise Invalid("that is the result already reported")
-    return {**data, "previous": before, "reporter": reporter}
-
-
-def fold_corrected(t: Tournament, d: dict[str, Any], at: str, seq: int) -> list[str]:
-    """The new outcome in place of the old. The same winner and loser: the scores change,
-    nothing moves. Another outcome: as a reopen then a report, and a ready match the old
-    outcome filled loses its station call (its players changed; the next call is its own)."""
-    m = t.matches[d["match_id"]]
-    fmt = get_format(t.format)
-    if (d["winner_id"], d["loser_id"], d["result"]) == (m.winner_id, m.loser_id, m.result):
-        m.scores, m.games = d["scores"], d["games"]
-        changed = [m.id]
-    else:
-        changed = uncall_next(t, m)
-        if t.state is TournamentState.COMPLETE:
-            t.state, t.completed_at = TournamentState.UNDERWAY, None
-        changed += advancement.reopen(t, m.id) + fmt.on_reopened(t, m.id)
-        m.scores, m.games = d["scores"], d["games"]
-        changed += advancement.decide(t, m, d["winner_id"], d["loser_id"], Result(d["result"]))
-        changed += fmt.on_decided(t, m)
-    record_correction(t, d.get("reporter", ""), m.id, at, seq)
-    return list(dict.fromkeys(changed))
-
-
-def uncall_next(t: Tournament, m: Match) -> list[str]:
-    out = []
-    for nid in (m.winner_to, m.loser_to):
-        nxt = t.matches.get(nid) if nid is not None else None
-        if nxt is None or nxt.station is None:
-            continue
-        held = t.day.stations.get(nxt.station["id"])
-        if held is not None and held.match_id == nxt.id:
-            held.match_id = None
-        nxt.station = nxt.called_at = None
-        out.append(nxt.id)
-    return out
+def live_in(t: Tournament, reset: list[str]) -> dict[str, Any]:
+    """Of the matches a reopen resets, those being played (live scores arriving): ``live``
+    (their ids) and ``warnings`` (a line each, for the person about to reopen)."""
+    live = [mid for mid in reset if t.matches[mid].state is MatchState.LIVE]
+    lines = []
+    for mid in live:
+        m = t.matches[mid]
+        who = " v ".join(n or "?" for n in names(t, m))
+        lines.append(f"{round_label(t, m)} ({who}) is being played live: reopening resets it "
+                     "and its live score is lost")  # fmt: skip
+    return {"reset": reset, "live": live, "warnings": lines}

@@ -172,7 +172,9 @@ class EventDay:
             "entries": [e.to_dict() for e in self.entries.values()],
             "waitlist": self.waitlist,
             "links": self.links,
-            "reports": self.reports,
+            # each token's last result (a referee's correction window); none: no key at all,
+            # as before referees could correct (a kept export reads the same)
+            **({"reports": self.reports} if self.reports else {}),
         }
 
     @classmethod

@@ -69,6 +69,11 @@ class Participant:
     status: ParticipantStatus = ParticipantStatus.ACTIVE
     checked_in_at: str | None = None
     title: str | None = None  # a FIDE title ("GM", "IM", ...): orders Swiss pairing numbers
+    # FIDE's record of the player for a rating report (TRF): {"id", "federation", "sex", "birth"}
+    fide: dict[str, str] | None = None
+    # Swiss rounds not paired, with their points: [{"round", "points": "half" | "zero",
+    # "reason": "requested" | "late"}] (a requested bye, a late entry's missed rounds)
+    byes: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -79,13 +84,16 @@ class Participant:
             "status": self.status,
             "checked_in_at": self.checked_in_at,
             "title": self.title,
+            "fide": self.fide,
+            "byes": self.byes,
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Participant:
         status = ParticipantStatus(d.get("status", ParticipantStatus.ACTIVE))
         return cls(d["id"], d["name"], int(d["seed"]), d.get("rating"), status,
-                   d.get("checked_in_at"), d.get("title"))  # fmt: skip
+                   d.get("checked_in_at"), d.get("title"), d.get("fide"),
+                   list(d.get("byes") or []))  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -200,10 +208,13 @@ class Tournament:
     created_at: str = ""
     started_at: str | None = None
     completed_at: str | None = None
+    finalized_at: str | None = None  # the results made final: no reopening
     # Matches not yet complete; kept by the engine and advancement so that "is every match
     # decided?" costs O(1) on the result path. Derived state: recomputed by ``from_dict``.
     open_matches: int = 0
     day: EventDay = field(default_factory=EventDay)  # sign-up, check-in, stations
+    # the header lines of a FIDE report (TRF), by code: {"022": "Lisbon", "102": "A. Arbiter"}
+    trf_header: dict[str, str] = field(default_factory=dict)
 
     def participant_list(self) -> list[Participant]:
         return sorted(self.participants.values(), key=lambda p: p.seed)
@@ -237,6 +248,7 @@ class Tournament:
             "created_at": self.created_at,
             "started_at": self.started_at,
             "completed_at": self.completed_at,
+            "finalized_at": self.finalized_at,
         }
 
     def to_dict(self, matches: bool = True) -> dict[str, Any]:
@@ -244,6 +256,7 @@ class Tournament:
         False: all of it but the matches)."""
         d = self.summary()
         del d["participants_count"]
+        d["trf_header"] = self.trf_header
         d.update(self.day.public())
         d["participants"] = [p.to_dict() for p in self.participant_list()]
         if matches:
@@ -268,7 +281,9 @@ class Tournament:
             created_at=d.get("created_at", ""),
             started_at=d.get("started_at"),
             completed_at=d.get("completed_at"),
+            finalized_at=d.get("finalized_at"),
             day=EventDay.from_dict(d),
+            trf_header=dict(d.get("trf_header") or {}),
         )
         for p in d.get("participants", []):
             part = Participant.from_dict(p)

@@ -21,12 +21,11 @@ def report_result(t: Tournament, mid: str, body: Any) -> dict[str, Any]:
         if m.state == MatchState.COMPLETE:
             raise Conflict("the match already has a result; reopen it first")
         raise Conflict("the match is not ready: it is waiting for a participant")
-    return decided_report(t, m, body)
+    return decided(t, m, body)
 
 
-def decided_report(t: Tournament, m: Match, body: Any) -> dict[str, Any]:
-    """The ``match.result`` data of ``body`` as a report of ``m``, whatever its state (a
-    correction checks a new report of a decided match)."""
+def decided(t: Tournament, m: Match, body: Any) -> dict[str, Any]:
+    """What ``body`` decides for ``m`` (its state unchecked): the ``match.result`` data."""
     body = obj(body, "body")
     only_keys(body, {"scores", "games", "winner_id", "forfeit"})
     given = [k for k in ("scores", "games", "winner_id", "forfeit") if k in body]

@@ -104,7 +104,7 @@ def elimination_standings(
         d = depth.get(p.id, alive)
         if d != last:
             rank, last = i + 1, d
-        out_rows.append(row(rank, p.id, p.name, rows[p.id]["wins"], rows[p.id], {}))
+        out_rows.append(row(rank, p.id, p.name, rows[p.id]["wins"], rows[p.id], {}, p.status))
     return out_rows
 
 
@@ -115,7 +115,9 @@ def row(
     points: float,
     r: dict[str, float],
     tiebreaks: dict[str, float],
+    status: str = "active",
 ) -> dict[str, Any]:
+    """One standings row; ``status``: the participant's (active, withdrawn, disqualified)."""
     return {
         "rank": rank,
         "participant_id": pid,
@@ -127,4 +129,5 @@ def row(
         "scored": r["scored"],
         "conceded": r["conceded"],
         "tiebreaks": tiebreaks,
+        "status": str(status),
     }

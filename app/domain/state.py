@@ -9,7 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import advancement, corrections, signup, stations
+from . import (
+    advancement,
+    corrections,
+    director,
+    referee,
+    review,
+    roster,
+    signup,
+    stations,
+    swiss_roster,
+)
+from .advancement import add_matches
 from .errors import NotFound
 from .eventday import EntryStatus
 from .events import Event, EventType
@@ -84,6 +95,11 @@ def new_tournament(e: Event) -> Tournament:
     )
     signup.apply_settings(t, d)
     stations.apply_settings(t, d)
+    t.trf_header = dict(d.get("trf_header") or {})
+    if "import" in d:  # a tournament brought in with its rounds (trf_import.py)
+        _added(t, Event(e.id, e.seq, EventType.PARTICIPANT_ADDED, t.id, e.at, d["import"]))
+        t.state, t.started_at = TournamentState.UNDERWAY, e.at
+        add_matches(t, [Match.from_dict(m) for m in d["import"]["matches"]])
     return t
 
 
@@ -120,14 +136,16 @@ def _updated(t: Tournament, e: Event) -> list[str]:
         t.visibility = Visibility(d["visibility"])
     signup.apply_settings(t, d)
     stations.apply_settings(t, d)
+    if "trf_header" in d:
+        t.trf_header = dict(d["trf_header"])
     return []
 
 
 def _added(t: Tournament, e: Event) -> list[str]:
     for p in e.data["participants"]:
-        t.participants[p["id"]] = Participant(
-            p["id"], p["name"], p["seed"], p.get("rating"), title=p.get("title")
-        )
+        t.participants[p["id"]] = Participant(p["id"], p["name"], p["seed"], p.get("rating"),
+                                              title=p.get("title"), fide=p.get("fide"),
+                                              byes=list(p.get("byes", [])))  # fmt: skip
     return []
 
 
@@ -139,6 +157,8 @@ def _participant_updated(t: Tournament, e: Event) -> list[str]:
         p.rating = e.data["rating"]
     if "title" in e.data:
         p.title = e.data["title"]
+    if "fide" in e.data:
+        p.fide = e.data["fide"]
     if "seed" in e.data:
         reseed(t, p, e.data["seed"])
     return []
@@ -167,25 +187,26 @@ def _started(t: Tournament, e: Event) -> list[str]:
     return add_matches(t, get_format(t.format).draw(t, e.data["seeding"]))
 
 
-def add_matches(t: Tournament, matches: list[Match]) -> list[str]:
-    for m in matches:
-        t.matches[m.id] = m
-        if m.state is not MatchState.COMPLETE:
-            t.open_matches += 1
-    changed = [m.id for m in matches]
-    for m in matches:
-        changed += advancement.refresh(t, m)
-    return list(dict.fromkeys(changed))
-
-
 def _result(t: Tournament, e: Event) -> list[str]:
     d = e.data
     m = t.matches[d["match_id"]]
     m.scores = d["scores"]
     m.games = d["games"]
     changed = advancement.decide(t, m, d["winner_id"], d["loser_id"], Result(d["result"]))
-    corrections.record_report(t, d.get("reporter", ""), m.id, e.at, e.seq)
+    referee.record_report(t, d.get("reporter", ""), m.id, e.at, e.seq)
     return changed + get_format(t.format).on_decided(t, m)
+
+
+def _corrected(t: Tournament, e: Event) -> list[str]:
+    """The organiser's correction in place; a referee's may move an elimination bracket."""
+    d = e.data
+    if referee.moves_the_bracket(t, d):
+        changed = referee.fold_moved(t, d)
+    else:
+        changed = corrections.fold_corrected(t, d)
+    if d.get("reporter"):
+        referee.record_correction(t, d["reporter"], d["match_id"], e.at, e.seq)
+    return list(dict.fromkeys(changed))
 
 
 def _reopened(t: Tournament, e: Event) -> list[str]:
@@ -228,7 +249,7 @@ def _stage_started(t: Tournament, e: Event) -> list[str]:
 
 def _reset(t: Tournament, e: Event) -> list[str]:
     t.state = TournamentState.PENDING
-    t.started_at = t.completed_at = None
+    t.started_at = t.completed_at = t.finalized_at = None
     t.matches.clear()
     t.open_matches = 0
     for s in t.day.stations.values():
@@ -276,6 +297,8 @@ def _promoted(t: Tournament, e: Event) -> None:
 
 def _turned_away(status: EntryStatus) -> Handler:
     def fold(t: Tournament, e: Event) -> list[str]:
+        if status is EntryStatus.WITHDRAWN and t.state is not TournamentState.PENDING:
+            return swiss_roster.fold_withdrawn(t, e.data)  # a player leaving a Swiss under way
         signup.fold_turned_away(t, e.data["participant_id"], status, e.at)
         return []
 
@@ -290,7 +313,7 @@ APPLY: dict[EventType, Handler] = {
     EventType.TOURNAMENT_STARTED: _started,
     EventType.MATCH_RESULT: _result,
     EventType.MATCH_REOPENED: _reopened,
-    EventType.MATCH_CORRECTED: lambda t, e: corrections.fold_corrected(t, e.data, e.at, e.seq),
+    EventType.MATCH_CORRECTED: _corrected,
     EventType.MATCH_LIVE: _live,
     EventType.PARTICIPANT_DISQUALIFIED: _disqualified,
     EventType.ROUND_PAIRED: _round_paired,
@@ -317,4 +340,23 @@ APPLY: dict[EventType, Handler] = {
     EventType.STATION_UPDATED: lambda t, e: stations.fold_updated(t, e.data),
     EventType.STATION_REMOVED: lambda t, e: stations.fold_removed(t, e.data),
     EventType.MATCH_CALLED: lambda t, e: stations.fold_called(t, e.data, e.at),
+    EventType.PARTICIPANT_CHECK_IN_UNDONE: _nothing_changed(
+        lambda t, e: roster.fold_check_in_undone(t, e.data)
+    ),
+    EventType.CHECK_IN_ABORTED: _nothing_changed(
+        lambda t, e: roster.fold_check_in_aborted(t, e.data)
+    ),
+    EventType.CHECK_IN_PROCESSED: _nothing_changed(
+        lambda t, e: roster.fold_check_in_processed(t, e.data, e.at)
+    ),
+    EventType.PARTICIPANTS_RESEEDED: _nothing_changed(lambda t, e: roster.fold_reseeded(t, e.data)),
+    EventType.TOURNAMENT_FINALIZED: _nothing_changed(lambda t, e: review.fold_finalized(t, e.at)),
+    EventType.MATCH_LIVE_CLEARED: lambda t, e: review.fold_live_cleared(t, e.data["match_id"]),
+    # the director's Swiss
+    EventType.ROUND_REPAIRED: lambda t, e: director.fold_repaired(t, e.data),
+    EventType.ROUND_DELETED: lambda t, e: director.fold_deleted(t, e.data),
+    EventType.ROUND_SWAPPED: lambda t, e: director.fold_swapped(t, e.data),
+    EventType.PARTICIPANT_RETURNED: lambda t, e: swiss_roster.fold_returned(t, e.data),
+    EventType.BYE_REQUESTED: lambda t, e: swiss_roster.fold_bye_requested(t, e.data),
+    EventType.BYE_CANCELLED: lambda t, e: swiss_roster.fold_bye_cancelled(t, e.data),
 }

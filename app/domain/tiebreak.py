@@ -61,9 +61,14 @@ class Record:
 
 
 def records(
-    t: Tournament, pids: Iterable[str], matches: Iterable[Match], points: dict[str, float]
+    t: Tournament,
+    pids: Iterable[str],
+    matches: Iterable[Match],
+    points: dict[str, float],
+    unplayed: dict[str, list[float]] | None = None,
 ) -> dict[str, Record]:
-    """Each player's record over ``matches`` (outcomes.py says what each result counts as)."""
+    """Each player's record over ``matches`` (outcomes.py says what each result counts as),
+    and its ``unplayed`` rounds that score (a Swiss player's byes: no opponent, their points)."""
     recs = {pid: Record(pid, t.participants[pid].seed) for pid in pids}
     earned = {Mark.WIN: points["win"], Mark.DRAW: points["draw"], Mark.LOSS: points["loss"],
               Mark.BYE: points.get("bye", points["win"])}  # fmt: skip
@@ -74,6 +79,10 @@ def records(
             continue  # a match against someone outside this table
         for o in sides:
             record(recs[o.pid], o, earned[o.mark], bye_fraction)
+    for pid, scored in (unplayed or {}).items():
+        for pts in scored if pid in recs else ():
+            recs[pid].points += pts
+            recs[pid].games.append((None, pts / (points["win"] or 1.0)))
     return recs
 
 
@@ -169,6 +178,7 @@ def points_standings(
     matches: Iterable[Match],
     points: dict[str, float],
     tiebreakers: list[str],
+    unplayed: dict[str, list[float]] | None = None,
 ) -> list[dict[str, Any]]:
     """Standings per group (each row carries its ``group``), groups in order."""
     by_group: dict[int, list[Match]] = {g: [] for g in groups}
@@ -176,10 +186,10 @@ def points_standings(
         by_group.setdefault(m.group or 1, []).append(m)
     out: list[dict[str, Any]] = []
     for g in sorted(groups):
-        recs = records(t, groups[g], by_group.get(g, []), points)
+        recs = records(t, groups[g], by_group.get(g, []), points, unplayed)
         for rank, r, tb in ranked(recs, tiebreakers):
-            name = t.participants[r.pid].name
-            item = row(rank, r.pid, name, r.points, r.counts(), tb)
+            p = t.participants[r.pid]
+            item = row(rank, r.pid, p.name, r.points, r.counts(), tb, p.status)
             item["group"] = g
             out.append(item)
     return out

@@ -274,6 +274,16 @@ class Observer:
             tid: {mid: m.state for mid, m in t.matches.items()} for tid, t in tournaments.items()
         }
 
+    def forget(self, tid: str) -> None:
+        """Let go of a tournament (it is idle; SQLite holds it)."""
+        self.tournaments.pop(tid, None)
+        self.states.pop(tid, None)
+
+    def adopt(self, t: Tournament) -> None:
+        """Hold ``t`` again, as its stored events made it."""
+        self.tournaments[t.id] = t
+        self.states[t.id] = {mid: m.state for mid, m in t.matches.items()}
+
     def observe(self, e: Event) -> list[Notification]:
         """Fold ``e`` in (live score ticks and server events are not folded: no message
         follows them); the messages it calls for."""
@@ -287,9 +297,11 @@ class Observer:
             self.states.pop(tid, None)
             return []
         t = self.tournaments[tid]
-        if e.type is EventType.TOURNAMENT_STARTED:
+        if e.type is EventType.TOURNAMENT_STARTED or e.type is EventType.TOURNAMENT_CREATED:
             changed = list(t.matches)
         states = self.states.setdefault(tid, {})
+        for mid in e.data.get("removed", ()):  # a Swiss round deleted or paired again
+            states.pop(mid, None)
         moved: dict[str, tuple[MatchState | None, MatchState]] = {}
         for mid in dict.fromkeys(changed):  # a match may be named twice
             if mid in t.matches:

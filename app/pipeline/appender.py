@@ -80,10 +80,13 @@ class Appender:
     def backlog(self) -> int:
         return max(0, self.appended_seq - self.committed())
 
-    async def append(self, events: list[Event], expect: int = -1) -> list[Applied]:
+    async def append(
+        self, events: list[Event], expect: int = -1, expects: list[int] | None = None
+    ) -> list[Applied]:
         """Append ``events`` (atomically, in order) and apply the new ones; or raise.
         ``expect``: the version of its tournament one structural event was decided on (the
-        append raises ``Stale`` if the tournament has moved on since)."""
+        append raises ``Stale`` if the tournament has moved on since); ``expects``: one such
+        version (or -1) for each event, for a batch that builds a tournament's versions."""
         if not self.accepting:
             self.metrics.backpressure.labels("recovering").inc()
             raise Unavailable("recovering: the event stream is not reachable yet", 5)
@@ -96,7 +99,8 @@ class Appender:
             self.metrics.backpressure.labels("backlog").inc()
             raise Unavailable("the event backlog is over its bound", self.cfg.retry_after_seconds)
         fut: asyncio.Future[list[Applied]] = asyncio.get_running_loop().create_future()
-        self.queue.append(([(e, expect) for e in events], fut))
+        wants = expects if expects is not None else [expect] * len(events)
+        self.queue.append((list(zip(events, wants, strict=True)), fut))
         if not self.flushing:
             await self._lead()
         return await fut
@@ -168,6 +172,14 @@ class Appender:
             self.mine.add(r.seq)
         self.metrics.appended[e.type] += 1
         return Applied(r.seq, False, self.apply(e) or [])
+
+    async def version(self, tid: str) -> int:
+        """The version the stream holds for ``tid`` (0: it never had that tournament)."""
+        try:
+            raw: Any = await self.stream.redis.hget(self.stream.keys.versions, tid)
+        except (aioredis.RedisError, OSError, TimeoutError) as exc:
+            raise Unavailable("the event stream is unreachable", 1) from exc
+        return int(raw or 0)
 
     async def floor_versions(self, versions: dict[str, int]) -> None:
         """Raise the stream's tournament versions to at least these (after a data loss)."""

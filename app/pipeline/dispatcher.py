@@ -46,6 +46,9 @@ log = logging.getLogger("tourney.webhooks")
 Disable = Callable[[str, str, str], Awaitable[None]]  # endpoint id, reason, event id
 Entries = list[tuple[bytes, dict[bytes, bytes]]]
 BLOCK_MS = 200
+LINGER_MS = 20  # after a small batch, let more arrive: one read and one commit carry many
+CHECKPOINT_SECONDS = 1.0  # a batch of live ticks only stores the checkpoint this often
+SWEEP_SECONDS = 60.0  # how often idle tournaments are let go
 PRUNE_EVERY = 50
 REDIS_ERRORS = (aioredis.RedisError, OSError, TimeoutError)
 
@@ -74,6 +77,7 @@ class Dispatcher:
         disable: Disable,
         batch_size: int = 500,
         consumer: str = "dispatcher-1",
+        idle: Callable[[Tournament], bool] = lambda t: False,
     ) -> None:
         self.stream, self.store, self.sender = stream, store, sender
         self.outbox = Outbox(store)
@@ -85,12 +89,18 @@ class Dispatcher:
         self.observer: Observer | None = None
         self.endpoints = Endpoints()
         self.checkpoint = 0  # every event up to this seq is in the outbox
+        self.stored_at = 0.0  # when the checkpoint was last stored
         self.reread_pending = True  # own pending entries first (a restart's redeliveries)
         self.wake = asyncio.Event()
         self.workers: dict[str, asyncio.Task[None]] = {}
         self.slots = asyncio.Semaphore(cfg.concurrency)
         self.finished = 0
         self.stopping: asyncio.Event | None = None
+        # memory bounded by what is active: idle tournaments (``idle``) leave the observer's
+        # copy; one that has an event again is folded anew from its stored events
+        self.idle = idle
+        self.let_go: set[str] = set()
+        self.swept_at = time.monotonic()
 
     # ---- the state at the checkpoint ----------------------------------------------------------
 
@@ -120,6 +130,8 @@ class Dispatcher:
             if ep.tournament_id is not None and ep.tournament_id not in tournaments:
                 del endpoints.by_id[ep.id]
         self.observer, self.endpoints, self.checkpoint = observer, endpoints, mark
+        self.let_go.clear()
+        await self._sweep(now=True)
         log.info("webhooks ready", extra={"seq": mark, "endpoints": len(endpoints.by_id)})
 
     async def refold(self, tournaments: dict[str, Tournament], mark: int) -> None:
@@ -193,10 +205,16 @@ class Dispatcher:
             return 0
         if pending and not entries:
             self.reread_pending = False
+        await self._sweep()
         if not entries:
             return 0
-        rows, dropped, top = self.messages(entries)
-        if not await self._store(rows, dropped, top):
+        await self._bring_back(entries)
+        rows, dropped, top, folded = self.messages(entries)
+        # a batch of live ticks changes nothing the dispatcher keeps (the observer folds no
+        # ticks): its checkpoint need not be stored at once, since a restart that starts from
+        # an older one has nothing to fold anew for the ticks in between
+        due = time.monotonic() - self.stored_at >= CHECKPOINT_SECONDS
+        if (rows or dropped or folded or due) and not await self._store(rows, dropped, top):
             return 0
         try:
             await self.stream.ack_and_trim([eid for eid, _ in entries], WEBHOOKS)
@@ -209,15 +227,50 @@ class Dispatcher:
         self.metrics.webhook_lag.set(max(0.0, time.time() - oldest_ms / 1000))
         if rows or dropped:
             self.wake.set()
+        if len(entries) < self.batch_size and not pending and block_ms is not None:
+            await asyncio.sleep(LINGER_MS / 1000)  # a small batch: let more arrive
         return len(entries)
 
-    def messages(self, entries: Entries) -> tuple[list[Queued], list[str], int]:
+    async def _sweep(self, now: bool = False) -> None:
+        """Every minute: idle tournaments whose events SQLite all holds leave the observer."""
+        if self.observer is None or (not now and time.monotonic() - self.swept_at < SWEEP_SECONDS):
+            return
+        self.swept_at = time.monotonic()
+        stored = min(self.checkpoint, await self.store.max_seq())
+        for tid, t in list(self.observer.tournaments.items()):
+            if self.idle(t) and t.seq <= stored:
+                self.observer.forget(tid)
+                self.let_go.add(tid)
+
+    async def _bring_back(self, entries: Entries) -> None:
+        """A tournament let go that has an event again: folded anew from its stored events up
+        to that one (it was idle, so SQLite holds every earlier event of it)."""
+        if not self.let_go or self.observer is None:
+            return
+        first: dict[str, int] = {}
+        for _, fields in entries:
+            if is_tick(fields):
+                continue  # the observer folds no live score ticks
+            with contextlib.suppress(Exception):  # the writer dead-letters what cannot be read
+                e = decode(fields)
+                if e.tournament_id in self.let_go:
+                    first.setdefault(e.tournament_id, e.seq)
+        for tid, seq in first.items():
+            again: dict[str, Tournament] = {}
+            for e in await self.store.events_upto(tid, seq - 1):
+                fold(again, e)
+            if tid in again:
+                self.observer.adopt(again[tid])
+            self.let_go.discard(tid)
+
+    def messages(self, entries: Entries) -> tuple[list[Queued], list[str], int, bool]:
         """The messages a batch calls for, per subscribed endpoint; the endpoints deleted; the
-        newest seq in it."""
+        newest seq in it; whether it held an event other than a live tick."""
         assert self.observer is not None, "load() first"
         rows: list[Queued] = []
         dropped: list[str] = []
         top = self.checkpoint
+        folded = False
         for _, fields in entries:
             if is_tick(fields):
                 top = max(top, int(fields.get(b"s", b"0")))
@@ -229,12 +282,13 @@ class Dispatcher:
             if e.seq <= self.checkpoint:
                 continue  # handled before a restart
             top = max(top, e.seq)
+            folded = True
             try:
                 rows += self.queued(e, dropped)
             except Exception:
                 self.metrics.webhook_errors.labels("event").inc()
                 log.exception("webhooks skip an event they cannot read", extra={"id": e.id})
-        return rows, dropped, top
+        return rows, dropped, top, folded
 
     def queued(self, e: Event, dropped: list[str]) -> list[Queued]:
         assert self.observer is not None
@@ -255,6 +309,7 @@ class Dispatcher:
         while True:
             try:
                 await self.outbox.enqueue(rows, top, dropped, time.time())
+                self.stored_at = time.monotonic()
                 return True
             except sqlite3.Error as exc:
                 self.metrics.webhook_errors.labels("sqlite").inc()

@@ -187,11 +187,14 @@ class Writer:
         batch.deleted.discard(tid)
         t = self.projection[tid]
         batch.tournaments[tid] = t
-        if e.type is EventType.TOURNAMENT_STARTED:
-            changed = list(t.matches)
+        if e.type is EventType.TOURNAMENT_STARTED or e.type is EventType.TOURNAMENT_CREATED:
+            changed = list(t.matches)  # a draw, or a tournament imported with its rounds
         elif e.type is EventType.TOURNAMENT_RESET:
             batch.cleared.add(tid)
             batch.matches[tid] = set()
+        elif e.type in MATCHES_REMOVED:  # the rows of the matches left are written again
+            batch.cleared.add(tid)
+            batch.matches[tid] = set(t.matches)
         batch.matches.setdefault(tid, set()).update(changed)
 
     def fold_endpoints(self, batch: Batch, e: Event) -> None:
@@ -241,6 +244,10 @@ class Writer:
         self.metrics.dead_letters.inc()
         log.error("event sent to the dead-letter stream", extra={"error": repr(exc)})
         await self._retry_redis(lambda: self.stream.dead_letter(fields, repr(exc)))
+
+
+# events that take matches out of a tournament (a Swiss round deleted, or paired again)
+MATCHES_REMOVED = frozenset({EventType.ROUND_DELETED, EventType.ROUND_REPAIRED})
 
 
 def fold_token(batch: Batch, e: Event) -> None:

@@ -3,7 +3,7 @@
 import { api, getToken, tournamentPath } from "./api.js";
 
 // events whose frame carries every change (the matches): no refetch of the whole tournament
-const MATCH_EVENTS = new Set(["match.result", "match.reopened", "match.live", "match.called", "match.corrected"]);
+const MATCH_EVENTS = new Set(["match.result", "match.reopened", "match.live", "match.called", "match.live_cleared", "match.corrected"]);
 
 export class LiveTournament extends EventTarget {
   /**

@@ -3,7 +3,9 @@
 // standings (the server's rows). Live updates touch only the changed cards.
 import { h } from "./dom.js";
 import { Cards } from "./card.js";
+import { chessContext, chessSection, chessStandings, fillRow } from "./chess.js";
 import { groupRows, standingsTable } from "./standings.js";
+import { isChess } from "../state/chess.js";
 import { sections } from "../state/sections.js";
 import { t } from "../i18n/i18n.js";
 
@@ -44,7 +46,7 @@ export class Board {
   }
 
   clicked(e) {
-    const card = e.target.closest?.(".match");
+    const card = e.target.closest?.(".match, .board-row");
     if (this.opts.onMatch && card) {
       this.opts.onMatch(this.cards.byId.get(card.dataset.id));
       return;
@@ -54,7 +56,7 @@ export class Board {
   }
 
   keyed(e) {
-    const card = e.target.closest?.(".match");
+    const card = e.target.closest?.(".match, .board-row");
     if (!card || (e.key !== "Enter" && e.key !== " ")) return;
     e.preventDefault();
     const m = this.cards.byId.get(card.dataset.id);
@@ -88,7 +90,8 @@ export class Board {
   render(t0, matches = t0.matches) {
     this.t = t0;
     this.cards.use(t0);
-    const key = matches.map((m) => m.id).join(",") + "|" + t0.participants.map((p) => p.id + p.name).join(",");
+    this.chess = isChess(t0); // Swiss and round robin boards: White, Black, 1-0 (draw/chess.js)
+    const key = matches.map((m) => m.id).join(",") + "|" + t0.participants.map((p) => p.id + p.name + p.status + p.title).join(",") + (this.chess ? "|chess" : "");
     if (key === this.key && this.els.size) {
       for (const m of matches) this.updateMatch(m);
       this.drawStandings();
@@ -111,6 +114,7 @@ export class Board {
   }
 
   section(sec) {
+    if (this.chess && sec.kind === "table") return chessSection(this, sec);
     const id = `sec-${sec.key}`;
     const box = h("section", { class: `stage stage-${sec.kind}`, "aria-labelledby": id });
     box.dataset.key = sec.key;
@@ -147,7 +151,8 @@ export class Board {
     const el = this.els.get(m.id);
     if (!el) return false;
     this.cards.byId.set(m.id, m);
-    this.cards.fill(el, m);
+    if (el.classList.contains("board-row")) fillRow(el, m, chessContext(this.t));
+    else this.cards.fill(el, m);
     this.edges.get(m.id)?.classList.toggle("lit", !!this.cards.lit && m.winner_id === this.cards.lit);
     return true;
   }
@@ -162,7 +167,8 @@ export class Board {
     const rows = this.groupStandings;
     for (const slot of this.root.querySelectorAll(".standings-slot")) {
       const mine = rows ? groupRows(rows, Number(slot.dataset.group)) : [];
-      slot.replaceChildren(...(mine.length ? [standingsTable(mine, { lit: this.cards.lit })] : []));
+      const table = this.chess ? chessStandings(this.t, mine, { lit: this.cards.lit }) : standingsTable(mine, { lit: this.cards.lit });
+      slot.replaceChildren(...(mine.length ? [table] : []));
     }
   }
 

@@ -58,8 +58,11 @@ function settingsFrom(form) {
   } else if (f === "round_robin") {
     s.group_count = num("group_count");
     s.legs = num("legs");
+    if (fd.get("chess") === "on") s.chess = true;
   } else if (f === "swiss") {
     if (num("rounds")) s.rounds = num("rounds");
+    s.auto_pair = fd.get("by_hand") !== "on";
+    if (fd.get("chess") === "on") s.chess = true;
   } else if (f === "groups_playoffs") {
     s.group_count = num("group_count");
     s.advance = num("advance");

@@ -40,6 +40,7 @@ export function refreshDialog(changed = null) {
   else if (m.state === "complete" && m.result !== "bye") {
     body.replaceChildren(
       h("p", { text: m.winner_id ? t("dialog.won", { name: pname(m.winner_id) }) : t("dialog.a_draw") }),
+      h("details", { id: "correct" }, h("summary", { text: t("dialog.correct") }), h("p", { class: "note", text: t("dialog.correct_note") }), ...reporting(m, a, b, "correct")),
       h("p", { class: "row" }, button({ id: "btn-preview", onclick: () => previewReopen(m) }, t("dialog.reopen"))),
       h("div", { id: "reopen-preview" }),
     );
@@ -47,7 +48,10 @@ export function refreshDialog(changed = null) {
   if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
 }
 
-function reporting(m, a, b) {
+/** Scores, a winner, a forfeit: a result reported (``kind`` "result"), or one corrected in
+ * place ("correct": no live scores, the same choices). */
+function reporting(m, a, b, kind = "result") {
+  const done = kind === "result" ? t("dialog.reported") : t("dialog.corrected");
   const keep = (i) => {
     const el = document.getElementById(`score-${i}`);
     return el && el.dataset.mid === m.id ? el.value : m.scores ? String(m.scores[i]) : "0";
@@ -61,15 +65,15 @@ function reporting(m, a, b) {
     h(
       "p",
       { class: "row" },
-      button({ id: "btn-live", onclick: () => send("live", { scores: scores() }, t("dialog.live_sent")) }, t("dialog.send_live")),
-      h("button", { type: "button", id: "btn-result", onclick: () => send("result", { scores: scores() }, t("dialog.reported")), text: t("dialog.report") }),
+      kind === "result" ? button({ id: "btn-live", onclick: () => send("live", { scores: scores() }, t("dialog.live_sent")) }, t("dialog.send_live")) : null,
+      h("button", { type: "button", id: `btn-${kind}`, onclick: () => send(kind, { scores: scores() }, done), text: t(kind === "result" ? "dialog.report" : "dialog.correct_do") }),
     ),
     h(
       "details",
       {},
       h("summary", { text: t("dialog.other_outcomes") }),
-      h("p", { class: "row" }, button({ onclick: () => send("result", { winner_id: a }, t("dialog.reported")) }, t("dialog.wins", { name: pname(a) })), button({ onclick: () => send("result", { winner_id: b }, t("dialog.reported")) }, t("dialog.wins", { name: pname(b) }))),
-      h("p", { class: "row" }, button({ onclick: () => send("result", { forfeit: a }, t("dialog.forfeited")) }, t("dialog.forfeits", { name: pname(a) })), button({ onclick: () => send("result", { forfeit: b }, t("dialog.forfeited")) }, t("dialog.forfeits", { name: pname(b) }))),
+      h("p", { class: "row" }, button({ onclick: () => send(kind, { winner_id: a }, done) }, t("dialog.wins", { name: pname(a) })), button({ onclick: () => send(kind, { winner_id: b }, done) }, t("dialog.wins", { name: pname(b) }))),
+      h("p", { class: "row" }, button({ onclick: () => send(kind, { forfeit: a }, t("dialog.forfeited")) }, t("dialog.forfeits", { name: pname(a) })), button({ onclick: () => send(kind, { forfeit: b }, t("dialog.forfeited")) }, t("dialog.forfeits", { name: pname(b) }))),
     ),
   ];
 }
@@ -92,12 +96,11 @@ async function previewReopen(m) {
   try {
     const r = await api("POST", `${mpath(m.id)}/reopen?dry_run=1`);
     const byId = new Map(session.live.t.matches.map((x) => [x.id, x]));
-    const labels = (r.reset || []).map((id) => {
-      const x = byId.get(id);
-      return x ? `${matchLabel(x)} (${x.slots.map((s) => pname(s.participant_id)).join(" v ")})` : id;
-    });
+    const labelOf = (x) => (x ? `${matchLabel(x)} (${x.slots.map((s) => pname(s.participant_id)).join(" v ")})` : "?");
+    const labels = (r.reset || []).map((id) => (byId.has(id) ? labelOf(byId.get(id)) : id));
     const n = labels.length;
     $("reopen-preview").replaceChildren(
+      ...(r.live || []).map((id) => h("p", { class: "loud", role: "alert", text: t("dialog.reopen_live", { match: labelOf(byId.get(id)) }) })),
       h("p", { text: t("dialog.reopen_resets", { n }) }),
       h("ul", { class: "reset-list" }, labels.map((l) => h("li", { text: l }))),
       h("p", {}, h("button", { type: "button", id: "btn-reopen", class: "danger", onclick: () => send("reopen", undefined, t("dialog.reopened")), text: t("dialog.reopen_n", { n }) })),

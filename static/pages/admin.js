@@ -20,6 +20,7 @@ import { openMatch, refreshDialog, setupDialog } from "./admin-match.js";
 import { drawShare, setupShare } from "./admin-share.js";
 import { drawDay, setupDay } from "./admin-day.js";
 import { closeReferee, openReferee } from "./referee.js";
+import { drawDirector, setupImport, watchDirector } from "./admin-director.js";
 import "../webhooks.js";
 
 let board = null;
@@ -107,11 +108,13 @@ function openTournament(tid) {
   const live = (session.live = new LiveTournament(tid));
   groups = new StandingsFeed(live, { stage: "groups" });
   groups.addEventListener("standings", (e) => board.setGroupStandings(e.detail));
+  watchDirector(live);
   live.addEventListener("snapshot", (e) => drawTournament(e.detail));
   live.addEventListener("matches", (e) => {
     for (const m of e.detail) if (!board.updateMatch(m)) board.render(live.t);
     drawHeader(live.t);
     refreshDialog(e.detail);
+    drawDirector(live.t);
   });
   live.addEventListener("status", (e) => {
     $("conn").hidden = false;
@@ -155,6 +158,7 @@ function drawTournament(tour) {
   if (tour.state !== "pending") board.render(tour);
   drawShare(tour);
   drawDay(tour);
+  drawDirector(tour);
   refreshDialog();
 }
 
@@ -197,6 +201,7 @@ setupPeople();
 setupDialog();
 setupShare();
 setupDay();
+setupImport();
 const given = tokenFromUrl();
 if (given || getToken()) await signIn(given || getToken());
 else showAuth();

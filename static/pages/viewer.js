@@ -8,6 +8,9 @@ import { StandingsFeed } from "../data/standings.js";
 import { Board } from "../draw/board.js";
 import { drawBug } from "../draw/bug.js";
 import { groupRows, standingsTable } from "../draw/standings.js";
+import { chessStandings } from "../draw/chess.js";
+import { isChess } from "../state/chess.js";
+import { drawSheet } from "./sheet.js";
 import { champion, ELIMINATION, liveMatch, matchesFor, playerFocus } from "../state/sections.js";
 import { formatName, groupLetter, tournamentState } from "../state/labels.js";
 import { viewerOptions } from "../state/options.js";
@@ -36,6 +39,11 @@ const playoffStarted = (t0) => t0.matches.some((m) => ELIMINATION.has(m.bracket)
 
 /** Which of the server's standings this view needs: a group stage's tables, the final ones. */
 function wantStandings(t0) {
+  if (opts.sheet) {
+    groupFeed.setActive(false);
+    finalFeed.setActive(opts.sheet === "standings");
+    return;
+  }
   const section = opts.section;
   const groupsShown = hasGroupStage(t0) && ["all", "groups", "round"].includes(section);
   const standingsOnly = section === "standings";
@@ -52,23 +60,27 @@ function drawStandingsOnly(t0) {
   if (useGroups) {
     const groups = [...new Set(rows.map((r) => r.group))].sort((a, b) => a - b);
     const name = (g) => (groups.length > 1 ? t("section.group", { group: groupLetter(g) }) : t("standings.title"));
-    tables = groups.map((g) => standingsTable(groupRows(rows, g), { caption: name(g), lit: board.cards.lit, byPoints }));
-  } else tables = [standingsTable(rows, { lit: board.cards.lit, byPoints })];
+    tables = groups.map((g) => table(t0, groupRows(rows, g), { caption: name(g), lit: board.cards.lit, byPoints }));
+  } else tables = [table(t0, rows, { lit: board.cards.lit, byPoints })];
   board.key = "";
   root.replaceChildren(h("section", { class: "stage stage-standings" }, h("div", { class: "standings-grid" }, tables)));
 }
+
+/** A standings table: every tiebreak, titles and ratings for a chess tournament. */
+const table = (t0, rows, o) => (isChess(t0) ? chessStandings(t0, rows, o) : standingsTable(rows, o));
 
 function draw(t0) {
   const t1 = performance.now();
   summary(t0);
   wantStandings(t0);
-  if (opts.section === "bug") drawBug($("bug"), t0, opts.match === "live" ? liveMatch(t0) : live.byId.get(opts.match));
+  if (opts.sheet) drawSheet($("board"), t0, opts, finalFeed.rows);
+  else if (opts.section === "bug") drawBug($("bug"), t0, opts.match === "live" ? liveMatch(t0) : live.byId.get(opts.match));
   else if (opts.section === "standings") drawStandingsOnly(t0);
   else {
     screens.sized(t0);
     board.render(t0, matchesFor(t0, opts.section));
   }
-  if (opts.section !== "bug") board.setGroupStandings(groupFeed.rows);
+  if (opts.section !== "bug" && !opts.sheet) board.setGroupStandings(groupFeed.rows);
   screens.refit();
   perf.renders += 1;
   if (perf.firstRenderMs === null) {
@@ -86,7 +98,7 @@ function flush() {
   flushQueued = false;
   const t0 = live.t;
   if (!t0) return;
-  if (opts.section !== "all" || [...pending.values()].some((m) => !board.updateMatch(m))) draw(t0);
+  if (opts.section !== "all" || opts.sheet || [...pending.values()].some((m) => !board.updateMatch(m))) draw(t0);
   else summary(t0);
   perf.updates += pending.size;
   pending.clear();

@@ -14,6 +14,11 @@ function size(v) {
   return Number.isFinite(n) && n >= 100 && n <= 8192 ? n : null;
 }
 
+function roundNumber(v) {
+  const n = Number(v);
+  return v && Number.isInteger(n) && n >= 1 && n <= 64 ? n : null;
+}
+
 export function viewerOptions(search = location.search, path = location.pathname) {
   const q = new URLSearchParams(search);
   const overlay = yes(q.get("overlay"));
@@ -39,6 +44,9 @@ export function viewerOptions(search = location.search, path = location.pathname
     header: !no(q.get("header")),
     player: q.get("player") || null,
     view: ["list", "bracket"].includes(q.get("view")) ? q.get("view") : null,
+    // a printable sheet of a Swiss or round robin (pages/sheet.js): a round's boards, standings
+    sheet: ["round", "standings"].includes(q.get("sheet")) ? q.get("sheet") : null,
+    round: roundNumber(q.get("round")),
   };
 }
 

@@ -49,6 +49,7 @@ class Side:
     tid: str
     pid: str
     sid: str = ""  # a station
+    pid2: str = ""  # another participant (a Swiss side: both play round 1)
     mid: str | None = None  # a ready match
     done_mid: str | None = None  # a decided match (to reopen)
     wid: str | None = None  # a webhook endpoint of the tournament
@@ -152,6 +153,20 @@ def ingest(server: Server, cell: Cell) -> int:
     return 202 if reply["type"] == "ack" else int(reply["status"])
 
 
+def import_copy(server: Server, cell: Cell) -> int:
+    """POST /api/v1/import: the admin's, a small tournament's export under a new id (made for
+    it); anyone else's is refused before its body is read."""
+    if cell.token != ADMIN:
+        doc = {"schema": "tourney.tournament", "version": 1, "tournament": {}, "events": []}
+        return client(server, cell.token).post("/api/v1/import", json=doc).status_code
+    admin = client(server)
+    tid = create_tournament(admin, "to copy")["id"]
+    add_players(admin, tid, 2)
+    text = admin.get(f"/api/v1/tournaments/{tid}/export").text
+    doc = json.loads(text.replace(tid, "t_" + uuid.uuid4().hex[:12]))
+    return client(server, cell.token).post("/api/v1/import", json=doc).status_code
+
+
 def create_token(server: Server, cell: Cell) -> int:
     c = client(server, cell.token)
     r = c.post("/api/v1/tokens", json={"tournament_id": cell.a.tid, "scope": "report"})
@@ -206,6 +221,16 @@ MANAGE_READ = "401 200 200 403 403 403 401 401 403 403"  # webhooks: their secre
 ADMIN_FOREIGN = "401 404 403 403 403 403 401 401 403 403"
 ANY_TOKEN = "401 200 200 200 200 200 401 401 200 200"  # GET /api/v1/me: who a token is
 HOOK = "http://127.0.0.1:9/hook"  # nothing is sent: the server runs with webhooks.deliver off
+# Challonge v1 answers 403 as 401, 409 as 422; its index lists the key's own tournaments
+CH = "/challonge/v1/tournaments/{tid}"
+CH_INDEX = "401 200 200 200 200 200 401 401 401 401"
+CH_READ = "401 200 200 401 200 401 401 401 200 401"
+CH_READ_FOREIGN = "401 404 404 401 404 401 401 401 404 401"
+CH_MANAGE = "401 {ok} {ok} 401 401 401 401 401 401 401"
+CH_MANAGE_FOREIGN = "401 404 404 401 401 401 401 401 401 401"
+CH_REPORT = "401 {ok} {ok} 401 {ok} 401 401 401 401 401"
+CH_REPORT_FOREIGN = "401 404 404 401 404 401 401 401 401 401"
+TRF = "012 Imported\nXXR 3\n001    1      A\n001    2      B\n"
 
 # fmt: off
 ROWS = [
@@ -329,6 +354,58 @@ ROWS = [
         MANAGE_FOREIGN, http("DELETE", T + "/stations/{sid}")),
     Row("POST /tournaments/{tid}/matches/{mid}/call", "underway", True, MANAGE.format(ok=200),
         MANAGE_FOREIGN, http("POST", T + "/matches/{mid}/call")),
+    # a tournament as a file: the JSON export holds private data (manage), the tables do not
+    Row("GET /tournaments/{tid}/export", "underway", False, MANAGE.format(ok=200), None,
+        http("GET", T + "/export")),
+    Row("GET /tournaments/{tid}/export/{table}.csv", "underway", False, READ, None,
+        http("GET", T + "/export/standings.csv")),
+    Row("POST /api/v1/import", "underway", False, ADMIN_ONLY.format(ok=201), None, import_copy),
+    # Challonge v1, a call of each kind
+    Row("GET /challonge/v1/tournaments", "underway", False, CH_INDEX, None,
+        http("GET", "/challonge/v1/tournaments.json")),
+    Row("GET /challonge/v1/tournaments/{tid}", "underway", False, CH_READ, None,
+        http("GET", CH + ".json")),
+    Row("PUT /challonge/v1/tournaments/{tid}", "pending", True, CH_MANAGE.format(ok=200), None,
+        http("PUT", CH, lambda _c: {"tournament": {"name": f"renamed {uuid.uuid4().hex[:6]}"}})),
+    Row("POST /challonge/v1/tournaments/{tid}/start", "pending", True,
+        CH_MANAGE.format(ok=200), None, http("POST", CH + "/start.json")),
+    Row("GET /challonge/v1/tournaments/{tid}/participants/{pid}", "underway", False, CH_READ,
+        CH_READ_FOREIGN,
+        http("GET", CH + "/participants/{pid}")),
+    Row("DELETE /challonge/v1/tournaments/{tid}/participants/{pid}", "underway", True,
+        CH_MANAGE.format(ok=200), CH_MANAGE_FOREIGN, http("DELETE", CH + "/participants/{pid}")),
+    Row("PUT /challonge/v1/tournaments/{tid}/matches/{mid}", "underway", True,
+        CH_REPORT.format(ok=200), CH_REPORT_FOREIGN,
+        http("PUT", CH + "/matches/{mid}.json", lambda _c: {"match": {"scores_csv": "1-0"}})),
+    Row("POST /challonge/v1/tournaments/{tid}/matches/{mid}/reopen", "underway", True,
+        CH_MANAGE.format(ok=200), CH_MANAGE_FOREIGN, http("POST", CH + "/matches/{done}/reopen")),
+    # the director's Swiss: a Swiss side has round 1 paired, no result, and a bye asked for
+    # round 2 by its participant {pid}
+    Row("POST /tournaments/{tid}/rounds", "swiss", False, MANAGE.format(ok=409), None,
+        http("POST", T + "/rounds")),  # round 1 is not finished
+    Row("DELETE /tournaments/{tid}/rounds/{round}", "swiss", True, MANAGE.format(ok=200), None,
+        http("DELETE", T + "/rounds/1")),
+    Row("POST /tournaments/{tid}/rounds/{round}/re-pair", "swiss", True, MANAGE.format(ok=200),
+        None, http("POST", T + "/rounds/1/re-pair")),
+    Row("POST /tournaments/{tid}/rounds/{round}/swap", "swiss", True, MANAGE.format(ok=200),
+        MANAGE.format(ok=422),
+        http("POST", T + "/rounds/1/swap", lambda c: {"players": [c.ids.pid, c.ids.pid2]})),
+    Row("POST /tournaments/{tid}/matches/{mid}/correct", "underway", True,  # not a referee's own
+        "401 200 200 403 409 403 401 401 403 403", REPORT_FOREIGN,
+        http("POST", T + "/matches/{done}/correct", lambda _c: {"scores": [3, 0]})),
+    Row("POST /tournaments/{tid}/participants/{pid}/withdraw", "swiss", True,
+        MANAGE.format(ok=200), MANAGE_FOREIGN, http("POST", T + "/participants/{pid}/withdraw")),
+    Row("POST /tournaments/{tid}/participants/{pid}/return", "swiss", False,
+        MANAGE.format(ok=409), MANAGE_FOREIGN, http("POST", T + "/participants/{pid}/return")),
+    Row("POST /tournaments/{tid}/participants/{pid}/byes", "swiss", True, MANAGE.format(ok=201),
+        MANAGE_FOREIGN, http("POST", T + "/participants/{pid}/byes",
+                             lambda _c: {"rounds": [3], "points": "zero"})),
+    Row("DELETE /tournaments/{tid}/participants/{pid}/byes/{round}", "swiss", True,
+        MANAGE.format(ok=200), MANAGE_FOREIGN, http("DELETE", T + "/participants/{pid}/byes/2")),
+    Row("GET /tournaments/{tid}/export.trf", "swiss", False, READ, None,
+        http("GET", T + "/export.trf")),
+    Row("POST /api/v1/tournaments/import.trf", "swiss", False, ADMIN_ONLY.format(ok=201), None,
+        http("POST", "/api/v1/tournaments/import.trf", lambda _c: {"trf": TRF})),
 ]
 # fmt: on
 
@@ -350,9 +427,11 @@ def make_side(c: httpx.Client, stage: str, name: str) -> Side:
     with one match decided and one ready; with a station (matches called by hand), a manage and
     a report token, and a participant link."""
     signup = {"enabled": stage == "pending"}
-    t = create_tournament(c, name, visibility="private", signup=signup, call_matches="manual")
+    swiss = {"format": "swiss", "settings": {"rounds": 3}} if stage == "swiss" else {}
+    t = create_tournament(c, name, visibility="private", signup=signup, call_matches="manual",
+                          **swiss)  # fmt: skip
     players = add_players(c, t["id"], 4)
-    side = Side(t["id"], players[0]["id"])
+    side = Side(t["id"], players[0]["id"], pid2=players[1]["id"])
     r = c.post(f"/api/v1/tournaments/{side.tid}/stations", json={"name": "Table 1"})
     side.sid = r.json()["id"]
     if stage == "underway":
@@ -362,6 +441,11 @@ def make_side(c: httpx.Client, stage: str, name: str) -> Side:
         assert c.post(url, json={"scores": [2, 0]}).status_code == 200
         side.mid, side.done_mid = second["id"], first["id"]
         side.pid = second["slots"][0]["participant_id"]
+    if stage == "swiss":
+        r = c.post(f"/api/v1/tournaments/{side.tid}/participants/{side.pid}/byes",
+                   json={"rounds": [2]})  # fmt: skip
+        assert r.status_code == 201, r.text
+        assert c.post(f"/api/v1/tournaments/{side.tid}/start").status_code == 200
     r = c.post(f"/api/v1/tournaments/{side.tid}/webhooks", json={"url": HOOK})
     assert r.status_code == 201, r.text
     side.wid = r.json()["id"]
@@ -393,8 +477,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 @pytest.fixture(scope="module")
 def world(server: Server) -> World:
     c = client(server)
-    a = {s: make_side(c, s, f"A {s}") for s in ("pending", "underway")}
-    b = {s: make_side(c, s, f"B {s}") for s in ("pending", "underway")}
+    a = {s: make_side(c, s, f"A {s}") for s in ("pending", "underway", "swiss")}
+    b = {s: make_side(c, s, f"B {s}") for s in ("pending", "underway", "swiss")}
     soon = (datetime.now(UTC) + timedelta(seconds=EXPIRY_SECONDS)).isoformat()
     expires = time.monotonic() + EXPIRY_SECONDS
     for side in a.values():

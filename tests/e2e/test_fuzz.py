@@ -128,13 +128,16 @@ FIELDS = ["name", "format", "settings", "visibility", "seed", "rating", "scores"
           "bye", "group_stage", "playoff", "advance", "signup", "enabled", "code", "capacity",
           "closes_at", "approval", "seeding", "check_in", "minutes_before", "starts_at",
           "call_matches", "round_times", "round", "bracket", "at", "order",
-          "station_id", "url", "types", "description"]  # fmt: skip
+          "station_id", "url", "types", "description", "players", "points", "trf", "fide",
+          "federation", "sex", "birth", "trf_header", "auto_pair", "late_entry_points",
+          "half_point_byes", "chess"]  # fmt: skip
 WORDS = ["single_elimination", "double_elimination", "round_robin", "swiss", "groups_playoffs",
          "public", "private", "unlisted", "manage", "report", "standard", "natural", "none",
          "simple", "double", "buchholz", "head_to_head", "points", "seed", "auto", "manual",
          "rating", "winners", "losers",
          "2030-01-01T00:00:00Z", "0001-01-01T00:00:00+01:00", "", HOOK, "discord",
-         "match.ready", "*", "http://10.0.0.1/", "https://[::1]:0/"]  # fmt: skip
+         "match.ready", "*", "http://10.0.0.1/", "https://[::1]:0/", "half", "zero", "POR",
+         "012 A\n001    1      A\n", "m", "1990/01/01"]  # fmt: skip
 
 
 def json_values(real_ids: list[str]) -> st.SearchStrategy[Any]:
@@ -166,11 +169,18 @@ def targets(server: Server) -> dict[str, Any]:
         assert c.post(f"/api/v1/tournaments/{u['id']}/start").status_code == 200
         ready = ready_matches(c, u["id"])
         hook = c.post(f"/api/v1/tournaments/{u['id']}/webhooks", json={"url": HOOK}).json()
+        sw = create_tournament(c, "Bodies Swiss", format="swiss", settings={"rounds": 4})
+        sp = add_players(c, sw["id"], 5)
+        assert c.post(f"/api/v1/tournaments/{sw['id']}/start").status_code == 200
+        first, second = ready_matches(c, sw["id"])[:2]
+        url = f"/api/v1/tournaments/{sw['id']}/matches/{first['id']}/result"
+        assert c.post(url, json={"scores": [1, 0]}).status_code == 200
     return {"pending": p["id"], "pending_pid": pp[0]["id"], "underway": u["id"],
             "underway_pid": up[-1]["id"], "mid": ready[0]["id"], "sid": st["id"],
-            "wid": hook["id"],
+            "wid": hook["id"], "swiss": sw["id"], "swiss_pid": sp[0]["id"],
+            "swiss_done": first["id"], "swiss_mid": second["id"],
             "ids": [p["id"], u["id"], pp[0]["id"], up[0]["id"], ready[0]["id"],
-                    st["id"]]}  # fmt: skip
+                    st["id"], sw["id"], *(x["id"] for x in sp)]}  # fmt: skip
 
 
 WRITES = [
@@ -192,12 +202,19 @@ WRITES = [
     ("POST", "/api/v1/tournaments/{underway}/webhooks"),
     ("PATCH", "/api/v1/tournaments/{underway}/webhooks/{wid}"),
     ("POST", "/api/v1/webhooks"),
+    ("POST", "/api/v1/tournaments/{swiss}/rounds"),
+    ("POST", "/api/v1/tournaments/{swiss}/rounds/1/swap"),
+    ("POST", "/api/v1/tournaments/{swiss}/matches/{swiss_done}/correct"),
+    ("POST", "/api/v1/tournaments/{swiss}/participants/{swiss_pid}/byes"),
+    ("POST", "/api/v1/tournaments/{swiss}/participants"),
+    ("PATCH", "/api/v1/tournaments/{swiss}/participants/{swiss_pid}"),
+    ("POST", "/api/v1/tournaments/import.trf"),
 ]
 
 
 def snapshot(c: httpx.Client, t: dict[str, Any]) -> list[Any]:
     out = []
-    for tid in (t["pending"], t["underway"]):
+    for tid in (t["pending"], t["underway"], t["swiss"]):
         r = c.get(f"/api/v1/tournaments/{tid}")
         out += [
             r.headers.get("etag"),

@@ -10,6 +10,7 @@ refused, and must not be handed the admin's answer).
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -414,6 +415,212 @@ def patch_server_webhook(c: httpx.Client) -> Case:
                 lambda c: said(c) == "by the admin")  # fmt: skip
 
 
+def import_file(c: httpx.Client) -> Case:
+    """The admin imports; a manager's same key on the same path is refused, not replayed."""
+    t = started(c, 2)
+    text = c.get(f"/api/v1/tournaments/{t['id']}/export").text
+    docs = [json.loads(text.replace(t["id"], "t_" + uuid.uuid4().hex[:12])) for _ in range(2)]
+    manager = token(c, t["id"], "manage")["token"]
+    new = docs[0]["tournament"]["id"]
+    return Case(Request(ADMIN, "POST", "/api/v1/import", docs[0]),
+                Request(manager, "POST", "/api/v1/import", docs[1]), (201, 403),
+                lambda c: tournament(c, new)["id"] == new)  # fmt: skip
+
+
+# ---- Challonge v1: two managers, each of their own tournament, the same key --------------------
+
+CH = "/challonge/v1/tournaments/"
+
+
+def challonge_side(c: httpx.Client, stage: str) -> tuple[str, dict[str, Any]]:
+    """A tournament of four at ``stage`` (pending, checking_in, checked_in, underway, live,
+    decided, complete), with a manage token; the ids a call needs."""
+    t = create_tournament(c, f"Idem challonge {stage}")
+    tid = t["id"]
+    pids = [p["id"] for p in add_players(c, tid, 2 if stage == "complete" else 4)]
+    ids: dict[str, Any] = {"tid": tid, "pid": pids[0]}
+    if stage in ("checking_in", "checked_in"):
+        c.post(f"/api/v1/tournaments/{tid}/check-in/open")
+        c.post(f"/api/v1/tournaments/{tid}/participants/{pids[0]}/check-in")
+    if stage in ("underway", "live", "decided", "complete"):
+        assert c.post(f"/api/v1/tournaments/{tid}/start").status_code == 200
+        m = ready_matches(c, tid)[0]
+        ids.update(mid=m["id"], winner=m["slots"][0]["participant_id"])
+        if stage == "live":
+            c.post(f"/api/v1/tournaments/{tid}/matches/{m['id']}/live", json={"scores": [1, 0]})
+        if stage in ("decided", "complete"):
+            url = f"/api/v1/tournaments/{tid}/matches/{m['id']}/result"
+            assert c.post(url, json={"scores": [1, 0]}).status_code == 200
+    return token(c, tid, "manage")["token"], ids
+
+
+def challonge(method: str, path: str, stage: str, body: Callable[[dict[str, Any]], Any] | None
+              = None) -> Setup:  # fmt: skip
+    """The call on two tournaments by their own managers with one key: both take effect (each
+    tournament's seq moves on)."""
+
+    def setup(c: httpx.Client) -> Case:
+        sides = [challonge_side(c, stage) for _ in range(2)]
+        seqs = [tournament(c, ids["tid"])["seq"] for _, ids in sides]
+        x, y = (Request(tok, method, CH + path.format(**ids), body(ids) if body else None)
+                for tok, ids in sides)  # fmt: skip
+        moved = lambda c: all(tournament(c, ids["tid"])["seq"] > seq  # noqa: E731
+                              for (_, ids), seq in zip(sides, seqs, strict=True))  # fmt: skip
+        return Case(x, y, (200, 200), moved)
+
+    return setup
+
+
+# ---- the director's Swiss ----------------------------------------------------------------------
+
+
+def swiss(c: httpx.Client, n: int = 4, play: bool = False) -> tuple[str, list[str]]:
+    """A Swiss under way (round 1 paired; played when ``play``), and two manage tokens."""
+    t = create_tournament(c, "Idem Swiss", format="swiss", settings={"rounds": 3})
+    add_players(c, t["id"], n)
+    assert c.post(f"/api/v1/tournaments/{t['id']}/start").status_code == 200
+    for m in ready_matches(c, t["id"]) if play else []:
+        url = f"/api/v1/tournaments/{t['id']}/matches/{m['id']}/result"
+        assert c.post(url, json={"scores": [1, 0]}).status_code == 200
+    return t["id"], [token(c, t["id"], "manage")["token"] for _ in range(2)]
+
+
+def rounds_of(c: httpx.Client, tid: str) -> set[int]:
+    return {m["round"] for m in tournament(c, tid)["matches"]}
+
+
+def boards(c: httpx.Client, tid: str, rnd: int = 1) -> list[list[str | None]]:
+    ms = sorted((m for m in tournament(c, tid)["matches"] if m["round"] == rnd),
+                key=lambda m: m["number"])  # fmt: skip
+    return [[s["participant_id"] for s in m["slots"]] for m in ms]
+
+
+def pair_round(c: httpx.Client) -> Case:
+    (a, (x, _)), (b, (y, _)) = swiss(c, play=True), swiss(c, play=True)
+    return Case(Request(x, "POST", f"/api/v1/tournaments/{a}/rounds"),
+                Request(y, "POST", f"/api/v1/tournaments/{b}/rounds"), (201, 201),
+                lambda c: rounds_of(c, a) == rounds_of(c, b) == {1, 2})  # fmt: skip
+
+
+def repair_round(c: httpx.Client) -> Case:
+    (a, (x, _)), (b, (y, _)) = swiss(c), swiss(c)
+    gone = {}
+    for tid in (a, b):
+        gone[tid] = boards(c, tid)[0][0]
+        r = c.post(f"/api/v1/tournaments/{tid}/participants/{gone[tid]}/withdraw")
+        assert r.status_code == 200, r.text
+    out = lambda c, t: all(gone[t] not in b for b in boards(c, t))  # noqa: E731
+    return Case(Request(x, "POST", f"/api/v1/tournaments/{a}/rounds/1/re-pair"),
+                Request(y, "POST", f"/api/v1/tournaments/{b}/rounds/1/re-pair"), (200, 200),
+                lambda c: out(c, a) and out(c, b))  # fmt: skip
+
+
+def swap(c: httpx.Client) -> Case:
+    tid, (x, y) = swiss(c)
+    first, second = boards(c, tid)
+    path = f"/api/v1/tournaments/{tid}/rounds/1/swap"
+    return Case(Request(x, "POST", path, {"players": first}),
+                Request(y, "POST", path, {"players": second}), (200, 200),
+                lambda c: boards(c, tid) == [first[::-1], second[::-1]])  # fmt: skip
+
+
+def correct(c: httpx.Client) -> Case:
+    tid, (x, y) = swiss(c, play=True)
+    m1, m2 = sorted((m for m in tournament(c, tid)["matches"]), key=lambda m: m["number"])
+    path = f"/api/v1/tournaments/{tid}/matches/"
+    draws = lambda c: {m["result"] for m in tournament(c, tid)["matches"]} == {"draw"}  # noqa: E731
+    return Case(Request(x, "POST", path + m1["id"] + "/correct", {"scores": [0.5, 0.5]}),
+                Request(y, "POST", path + m2["id"] + "/correct", {"scores": [1, 1]}), (200, 200),
+                draws)  # fmt: skip
+
+
+def withdraw_or_return(verb: str) -> Setup:
+    def setup(c: httpx.Client) -> Case:
+        tid, (x, y) = swiss(c)
+        p, q = boards(c, tid)[0]
+        path = f"/api/v1/tournaments/{tid}/participants/"
+        if verb == "return":
+            for pid in (p, q):
+                assert c.post(path + f"{pid}/withdraw").status_code == 200
+        want = "active" if verb == "return" else "withdrawn"
+        done = lambda c: {x["status"] for x in tournament(c, tid)["participants"]  # noqa: E731
+                          if x["id"] in (p, q)} == {want}  # fmt: skip
+        return Case(Request(x, "POST", path + f"{p}/{verb}"),
+                    Request(y, "POST", path + f"{q}/{verb}"), (200, 200), done)  # fmt: skip
+
+    return setup
+
+
+def challonge_create(c: httpx.Client) -> Case:
+    t = create_tournament(c, "Idem challonge create")
+    manager = token(c, t["id"], "manage")["token"]
+    named = {"tournament": {"name": "By the admin"}}
+    return Case(Request(ADMIN, "POST", CH.rstrip("/"), named),
+                Request(manager, "POST", CH.rstrip("/"), {"tournament": {"name": "By a manager"}}),
+                (200, 401), lambda c: True)  # fmt: skip
+
+
+def named(what: str) -> Callable[[dict[str, Any]], Any]:
+    return lambda _ids: {what: {"name": f"{what} {uuid.uuid4().hex[:6]}"}}
+
+
+CHALLONGE: dict[str, Setup] = {
+    "POST /challonge/v1/tournaments": challonge_create,
+    "PUT /challonge/v1/tournaments/{tid}": challonge("PUT", "{tid}", "pending",
+                                                     named("tournament")),
+    "POST /challonge/v1/tournaments/{tid}/start": challonge("POST", "{tid}/start", "pending"),
+    "POST /challonge/v1/tournaments/{tid}/finalize": challonge("POST", "{tid}/finalize",
+                                                               "complete"),
+    "POST /challonge/v1/tournaments/{tid}/reset": challonge("POST", "{tid}/reset", "underway"),
+    "POST /challonge/v1/tournaments/{tid}/process_check_ins": challonge(
+        "POST", "{tid}/process_check_ins", "checked_in"),
+    "POST /challonge/v1/tournaments/{tid}/abort_check_in": challonge(
+        "POST", "{tid}/abort_check_in", "checking_in"),
+    "POST /challonge/v1/tournaments/{tid}/participants": challonge(
+        "POST", "{tid}/participants", "pending", named("participant")),
+    "POST /challonge/v1/tournaments/{tid}/participants/bulk_add": challonge(
+        "POST", "{tid}/participants/bulk_add", "pending",
+        lambda _ids: {"participants": [{"name": f"bulk {uuid.uuid4().hex[:6]}"}]}),
+    "POST /challonge/v1/tournaments/{tid}/participants/randomize": challonge(
+        "POST", "{tid}/participants/randomize", "pending"),
+    "PUT /challonge/v1/tournaments/{tid}/participants/{pid}": challonge(
+        "PUT", "{tid}/participants/{pid}", "pending", named("participant")),
+    "POST /challonge/v1/tournaments/{tid}/participants/{pid}/check_in": challonge(
+        "POST", "{tid}/participants/{pid}/check_in", "pending"),
+    "POST /challonge/v1/tournaments/{tid}/participants/{pid}/undo_check_in": challonge(
+        "POST", "{tid}/participants/{pid}/undo_check_in", "checking_in"),
+    "PUT /challonge/v1/tournaments/{tid}/matches/{mid}": challonge(
+        "PUT", "{tid}/matches/{mid}", "underway",
+        lambda ids: {"match": {"scores_csv": "2-0", "winner_id": ids["winner"]}}),
+    "POST /challonge/v1/tournaments/{tid}/matches/{mid}/reopen": challonge(
+        "POST", "{tid}/matches/{mid}/reopen", "decided"),
+    "POST /challonge/v1/tournaments/{tid}/matches/{mid}/mark_as_underway": challonge(
+        "POST", "{tid}/matches/{mid}/mark_as_underway", "underway"),
+    "POST /challonge/v1/tournaments/{tid}/matches/{mid}/unmark_as_underway": challonge(
+        "POST", "{tid}/matches/{mid}/unmark_as_underway", "live"),
+}  # fmt: skip
+
+
+def request_bye(c: httpx.Client) -> Case:
+    tid, (x, y) = swiss(c)
+    p, q = boards(c, tid)[0]
+    path = f"/api/v1/tournaments/{tid}/participants/"
+    asked = lambda c: all(x["byes"] for x in tournament(c, tid)["participants"]  # noqa: E731
+                          if x["id"] in (p, q))  # fmt: skip
+    return Case(Request(x, "POST", path + f"{p}/byes", {"rounds": [2]}),
+                Request(y, "POST", path + f"{q}/byes", {"rounds": [3], "points": "zero"}),
+                (201, 201), asked)  # fmt: skip
+
+
+def import_trf(c: httpx.Client) -> Case:
+    t = create_tournament(c, "Idem TRF")
+    manager = token(c, t["id"], "manage")["token"]
+    body = {"trf": "012 From a file\nXXR 3\n001    1      A\n001    2      B\n"}
+    return Case(Request(ADMIN, "POST", "/api/v1/tournaments/import.trf", body),
+                Request(manager, "POST", "/api/v1/tournaments/import.trf", body), (201, 403),
+                lambda c: True)  # fmt: skip
+
+
 CASES: dict[str, Setup] = {
     "PATCH /api/v1/tournaments/{tid}": patch_tournament,
     "POST /api/v1/tournaments/{tid}/participants": add_participants,
@@ -443,6 +650,16 @@ CASES: dict[str, Setup] = {
     "PATCH /api/v1/tournaments/{tid}/webhooks/{wid}": patch_webhook,
     "POST /api/v1/webhooks": server_webhook,
     "PATCH /api/v1/webhooks/{wid}": patch_server_webhook,
+    "POST /api/v1/import": import_file,
+    **CHALLONGE,
+    "POST /api/v1/tournaments/{tid}/rounds": pair_round,
+    "POST /api/v1/tournaments/{tid}/rounds/{round}/re-pair": repair_round,
+    "POST /api/v1/tournaments/{tid}/rounds/{round}/swap": swap,
+    "POST /api/v1/tournaments/{tid}/matches/{mid}/correct": correct,
+    "POST /api/v1/tournaments/{tid}/participants/{pid}/withdraw": withdraw_or_return("withdraw"),
+    "POST /api/v1/tournaments/{tid}/participants/{pid}/return": withdraw_or_return("return"),
+    "POST /api/v1/tournaments/{tid}/participants/{pid}/byes": request_bye,
+    "POST /api/v1/tournaments/import.trf": import_trf,
 }
 
 

@@ -103,7 +103,7 @@ def test_a_referee_corrects_its_own_last_result_within_the_window(server: Server
         events = c.get(f"/api/v1/tournaments/{tid}/events", params={"after": 0}).json()
         fixed_events = [e for e in events if e["type"] == "match.corrected"]
         assert len(fixed_events) == 1
-        assert fixed_events[0]["data"]["previous"]["scores"] == [2, 1]
+        assert fixed_events[0]["data"]["was"]["scores"] == [2, 1]
         assert all("reporter" not in e["data"] for e in events)  # it names a token: kept back
         final = next(m for m in c.get(f"{url}").json() if m["round"] == 2)
         assert fixed["winner_id"] in [s["participant_id"] for s in final["slots"]]

@@ -121,7 +121,7 @@ def test_stored_but_unacknowledged_messages_are_sent_once_after_a_restart(
                 d = rig.dispatcher
                 # read a batch and store its messages, then "die" before acknowledging it
                 entries = await rig.stream.read_group(d.consumer, 1000, None, False, WEBHOOKS)
-                rows, dropped, top = d.messages(entries)
+                rows, dropped, top, _ = d.messages(entries)
                 await d.outbox.enqueue(rows, top, dropped, time.time())
                 assert await rig.stream.pending_count(WEBHOOKS) == len(entries)
             async with Rig(valkey.url, tmp_path, rig.prefix, webhooks=LOOPBACK) as again:
@@ -396,5 +396,73 @@ def test_queued_rows_are_stored_once(tmp_path: Path) -> None:
         assert len(await box.log("wh_1", None, 10, None)) == 1
         assert await box.checkpoint() == 6
         await s.close()
+
+    asyncio.run(main())
+
+
+def test_an_idle_tournament_leaves_the_observer_and_a_reopen_still_speaks(
+    valkey: Valkey, tmp_path: Path
+) -> None:
+    """Memory bounded by what is active: a tournament complete for a while leaves the
+    dispatcher's copy; a reopen of it later is folded anew from its stored events, and its
+    messages (the reopen, the match ready again) go out as if it had never left."""
+
+    async def main() -> None:
+        with Receiver() as rx:
+            async with Rig(valkey.url, tmp_path, webhooks=LOOPBACK,
+                           unload_after_seconds=0.01) as rig:  # fmt: skip
+                tid = await pending_tournament(rig, 0)
+                await endpoint(rig, rx.url, tid)
+                await rig.run(CommandName.ADD_PARTICIPANTS, tid,
+                              [{"name": f"P{i + 1}"} for i in range(4)])  # fmt: skip
+                await rig.run(CommandName.START, tid)
+                await play(rig, tid)
+                await until(rig, lambda: len(rx.accepted()) == len(NIGHT))
+                await asyncio.sleep(0.05)
+                await rig.dispatcher._sweep(now=True)
+                assert tid in rig.dispatcher.let_go
+                assert rig.dispatcher.observer is not None
+                assert tid not in rig.dispatcher.observer.tournaments
+                final = max(rig.state.tournaments[tid].matches.values(), key=lambda m: m.round)
+                await rig.run(CommandName.REOPEN, tid, None, final.id)
+                await until(rig, lambda: len(rx.accepted()) == len(NIGHT) + 2)
+                assert types(rx.accepted()[len(NIGHT) :]) == ["match.reopened", "match.ready"]
+                assert tid not in rig.dispatcher.let_go
+
+    asyncio.run(main())
+
+
+def test_a_restart_after_batches_of_ticks_only_sends_the_rest_once(
+    valkey: Valkey, tmp_path: Path
+) -> None:
+    """A batch of live ticks is acknowledged without storing the checkpoint at once; a restart
+    then starts from the older checkpoint and still sends each message once, in order."""
+
+    async def main() -> None:
+        with Receiver() as rx:
+            async with Rig(valkey.url, tmp_path, webhooks=LOOPBACK) as rig:
+                tid = await pending_tournament(rig)
+                await endpoint(rig, rx.url, tid)
+                await rig.run(CommandName.START, tid)
+                await until(rig, lambda: len(rx.accepted()) >= 3)  # started, two matches ready
+                with sqlite3.connect(rig.db) as db:
+                    before = db.execute("SELECT value FROM meta WHERE key = 'webhooks_seq'"
+                                        ).fetchone()  # fmt: skip
+                first = ready(rig, tid)[0]
+                for i in range(50):
+                    await rig.tick(tid, first, [i, 0])
+                await rig.dispatcher.step()  # ticks only: acknowledged, checkpoint as it was
+                assert await rig.stream.pending_count(WEBHOOKS) == 0
+                with sqlite3.connect(rig.db) as db:
+                    assert db.execute("SELECT value FROM meta WHERE key = 'webhooks_seq'"
+                                      ).fetchone() == before  # fmt: skip
+                assert rig.dispatcher.checkpoint > int(before[0])
+            async with Rig(valkey.url, tmp_path, rig.prefix, webhooks=LOOPBACK) as again:
+                await again.result(tid, first, [2, 1])  # the live match
+                await play(again, tid)
+                await until(again, lambda: len(rx.accepted()) >= len(NIGHT) - 1)
+                await asyncio.sleep(0.2)
+                await again.dispatcher.step()
+                assert types(rx.accepted()) == NIGHT[1:]
 
     asyncio.run(main())

@@ -87,15 +87,28 @@ class Driver:
         return sorted(ms, key=lambda m: m.id)
 
     def play(self, pick: Callable[[Match], dict[str, Any]], waves: int = 10_000) -> None:
-        """Report every ready match with ``pick(match)``, wave by wave, until none is ready."""
+        """Report every ready match with ``pick(match)``, wave by wave, until none is ready; a
+        Swiss whose rounds the director pairs has its next round paired as the director would
+        (``POST .../rounds``) each time a round is done."""
         for _ in range(waves):
             ready = self.ready()
-            if not ready:
+            if not ready and not self.pair_next():
                 return
             for m in ready:
                 if m.state in ("ready", "live"):
                     self.report(m.id, pick(m))
         raise AssertionError("the tournament did not finish")
+
+    def pair_next(self) -> bool:
+        """The director pairs the next Swiss round, if there is one to pair now."""
+        fmt = get_format(self.t.format)
+        settings = fmt.swiss_stage(self.t)
+        if self.t.state != "underway" or settings is None or settings.get("auto_pair"):
+            return False
+        if self.t.open_matches or fmt.finished(self.t):
+            return False
+        self.run("pair_round")
+        return True
 
     def replay(self) -> Tournament:
         """A fresh tournament folded from the recorded events (determinism check)."""

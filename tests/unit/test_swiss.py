@@ -74,7 +74,7 @@ def test_bye_to_lowest_ranked_worth_bye_points() -> None:
 
 
 def test_rounds_follow_and_the_next_round_is_paired_by_followups() -> None:
-    d = started(8)
+    d = started(8, auto_pair=True)
     for m in d.ready():
         d.report(m.id, higher_seed_wins(d.t)(m))
     assert max(m.round for m in d.t.matches.values()) == 2
@@ -90,7 +90,7 @@ def test_rounds_follow_and_the_next_round_is_paired_by_followups() -> None:
 
 
 def test_preview_matches_the_next_pairing() -> None:
-    d = started(10)
+    d = started(10, auto_pair=True)
     ready = d.ready()
     for m in ready[:-1]:
         d.report(m.id, higher_seed_wins(d.t)(m))
@@ -109,7 +109,7 @@ def test_preview_matches_the_next_pairing() -> None:
 
 
 def test_no_reopen_once_next_round_paired() -> None:
-    d = started(4)
+    d = started(4, auto_pair=True)
     first = d.ready()
     for m in first:
         d.report(m.id, higher_seed_wins(d.t)(m))

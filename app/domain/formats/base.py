@@ -65,6 +65,16 @@ class Format:
         """Why ``m`` cannot be reopened, or None."""
         return None
 
+    def finished(self, t: Tournament) -> bool:
+        """Whether nothing is left to draw once every match is decided (a Swiss may still have
+        rounds for the director to pair)."""
+        return True
+
+    def swiss_stage(self, t: Tournament) -> dict[str, Any] | None:
+        """The settings of the Swiss being played (the format's, or its Swiss group stage's
+        before the playoff), or None: what the director's Swiss commands work on."""
+        return None
+
 
 def match_id(t: Tournament, bracket: str, rnd: int, number: int, group: int | None = None) -> str:
     """Match ids are unique across tournaments: the tournament id, then the place in the draw."""

@@ -28,6 +28,7 @@ from .single_elimination import SingleElimination, draw_bracket
 from .swiss import (
     draw_swiss,
     normalize_swiss,
+    rounds_done,
     swiss_followups,
     swiss_reopen_blocker,
     swiss_standings,
@@ -51,7 +52,7 @@ def normalize_stage(raw: dict[str, Any], tiebreakers: Any) -> dict[str, Any]:
         raise Invalid.field("settings.group_stage.group_count", "set group_count at the top level")
     if tiebreakers is not None:
         body["tiebreakers"] = tiebreakers
-    norm = normalize_rr(body) if fmt == "round_robin" else normalize_swiss(body)
+    norm = normalize_rr(body) if fmt == "round_robin" else normalize_swiss(body, auto_pair=True)
     del norm["group_count"]
     return {"format": fmt, **norm}
 
@@ -139,14 +140,20 @@ class GroupsPlayoffs(Format):
         if t.open_matches or playoff_started(t):
             return []
         gs = stage_settings(t)
-        if gs["format"] == "swiss":
-            more = swiss_followups(t, gs)
-            if more:
-                return more
+        if gs["format"] == "swiss" and not rounds_done(t, gs):
+            return swiss_followups(t, gs)
         seeding = advancing(t)
         if len(seeding) < 2:
             return []
         return [(EventType.STAGE_STARTED, {"stage": 2, "seeding": seeding})]
+
+    def finished(self, t: Tournament) -> bool:
+        gs = stage_settings(t)
+        return playoff_started(t) or gs["format"] != "swiss" or rounds_done(t, gs)
+
+    def swiss_stage(self, t: Tournament) -> dict[str, Any] | None:
+        gs = stage_settings(t)
+        return gs if gs["format"] == "swiss" and not playoff_started(t) else None
 
     def draw_stage(self, t: Tournament, data: dict[str, Any]) -> list[Match]:
         po = t.settings["playoff"]

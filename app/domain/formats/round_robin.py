@@ -26,7 +26,7 @@ from typing import Any
 
 from ..errors import Invalid
 from ..models import FormatName, Match, Slot, Tournament
-from ..validation import only_settings, whole
+from ..validation import boolean, only_settings, whole
 from .base import Format, best_of_for, check_best_of, check_tiebreakers, new_match
 from .points import check_points
 
@@ -131,10 +131,18 @@ def sitting_out(t: Tournament, group: int, rnd: int) -> str | None:
     return None
 
 
+def chess_setting(raw: dict[str, Any]) -> bool | None:
+    """``chess``: the viewer's chess look, true or false, or null (decided by the tournament:
+    docs/formats.md)."""
+    value = raw.get("chess")
+    return None if value is None else boolean(value, "settings.chess")
+
+
 def normalize_rr(raw: dict[str, Any], extra: set[str] | None = None) -> dict[str, Any]:
     only_settings(
         raw,
-        {"group_count", "legs", "points", "best_of", "tiebreakers", "schedule"} | (extra or set()),
+        {"group_count", "legs", "points", "best_of", "tiebreakers", "schedule", "chess"}
+        | (extra or set()),
     )
     legs = raw.get("legs", 1)
     if legs not in (1, 2) or isinstance(legs, bool):
@@ -149,16 +157,26 @@ def normalize_rr(raw: dict[str, Any], extra: set[str] | None = None) -> dict[str
         "points": check_points(raw.get("points", {}), DEFAULT_POINTS),
         "best_of": check_best_of(raw.get("best_of", 1), "settings.best_of"),
         "tiebreakers": check_tiebreakers(raw.get("tiebreakers", DEFAULT_TIEBREAKERS)),
+        "chess": chess_setting(raw),
     }
 
 
-def points_table(t: Tournament, settings: dict[str, Any], bracket: str) -> list[dict[str, Any]]:
-    """Standings by points and tiebreakers over the matches of ``bracket``, group by group."""
+def points_table(
+    t: Tournament,
+    settings: dict[str, Any],
+    bracket: str,
+    groups: dict[int, list[str]] | None = None,
+    unplayed: dict[str, list[float]] | None = None,
+) -> list[dict[str, Any]]:
+    """Standings by points and tiebreakers over the matches of ``bracket``, group by group
+    (``groups``: by default as the matches hold them); ``unplayed``: each player's rounds not
+    paired that score (a Swiss bye), by their points."""
     from ..tiebreak import points_standings
 
     matches = [m for m in t.matches.values() if m.bracket == bracket]
-    groups = group_members(t, bracket) or {1: [p.id for p in t.participant_list()]}
-    return points_standings(t, groups, matches, settings["points"], settings["tiebreakers"])
+    groups = groups or group_members(t, bracket) or {1: [p.id for p in t.participant_list()]}
+    return points_standings(t, groups, matches, settings["points"], settings["tiebreakers"],
+                            unplayed or {})  # fmt: skip
 
 
 def rr_standings(t: Tournament, settings: dict[str, Any]) -> list[dict[str, Any]]:

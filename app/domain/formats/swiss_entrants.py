@@ -2,8 +2,9 @@
 (games with their colours, forfeits, byes, absences) from the matches.
 
 Side 0 of a Swiss match is White, side 1 Black. A match with an empty side is the
-pairing-allocated bye. A player with no match in a round was absent (or not yet entered): the
-round counts as not played, with no points.
+pairing-allocated bye. A player with no match in a round had a bye for it (requested, or a late
+entry's missed round: not played, with its points), or was absent (withdrawn, say): not played,
+no points.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from ..dutch import (
     ABSENT,
     BLACK,
+    BYE,
     FORFEIT_LOSS,
     FORFEIT_WIN,
     GAME,
@@ -23,7 +25,8 @@ from ..dutch import (
     Options,
     RoundRecord,
 )
-from ..models import Match, Participant, Tournament
+from ..dutch.rules import Violation, find_violations
+from ..models import Match, Participant, ParticipantStatus, Tournament
 from ..validation import TITLES
 
 
@@ -73,6 +76,11 @@ def record(m: Match, pid: str, points: dict[str, float]) -> RoundRecord:
     return RoundRecord(GAME, points["win" if m.winner_id == pid else "loss"], other, colour)
 
 
+def bye_points(bye: dict[str, Any], points: dict[str, float]) -> float:
+    """A bye's points: a half-point bye is worth a draw, a zero-point bye nothing."""
+    return float(points["draw"]) if bye["points"] == "half" else 0.0
+
+
 def entrants(
     t: Tournament, players: list[str], matches: list[Match], rounds: int, settings: dict[str, Any]
 ) -> dict[str, Entrant]:
@@ -84,14 +92,61 @@ def entrants(
             if p is not None:
                 by_round[(p, m.round)] = m
     out = {}
+    absent = RoundRecord(ABSENT, 0.0)
     for pid in players:
+        byes = {b["round"]: b for b in t.participants[pid].byes}
         history = []
         for r in range(1, rounds + 1):
             played = by_round.get((pid, r))
-            absent = RoundRecord(ABSENT, 0.0)
-            history.append(absent if played is None else record(played, pid, settings["points"]))
+            if played is not None:
+                history.append(record(played, pid, settings["points"]))
+            elif r in byes:
+                history.append(RoundRecord(BYE, bye_points(byes[r], settings["points"])))
+            else:
+                history.append(absent)
         out[pid] = Entrant(pid, numbers[pid], tuple(history))
     return out
+
+
+def unpaired(t: Tournament, players: list[str], rnd: int) -> set[str]:
+    """The players not paired in round ``rnd``: not active, or with a bye for it."""
+    out = set()
+    for pid in players:
+        p = t.participants[pid]
+        if p.status is not ParticipantStatus.ACTIVE or any(b["round"] == rnd for b in p.byes):
+            out.add(pid)
+    return out
+
+
+def violations(
+    t: Tournament,
+    present: list[Entrant],
+    opts: Options,
+    others: list[Entrant],
+    boards: list[tuple[str, str]],
+    bye: str | None,
+) -> list[dict[str, Any]]:
+    """The absolute criteria ``boards`` and ``bye`` break, as the director is told of them:
+    ``{"code", "participants", "message"}`` with the players' names."""
+    return [warning(t, v) for v in find_violations(present, opts, boards, bye, others)]
+
+
+WARNINGS = {
+    "rematch": "{0} and {1} have played each other (C.1)",
+    "repeat_bye": "{0} gets the pairing-allocated bye after a bye or a forfeit win (C.2)",
+    "colour_difference": "{0} gets a colour difference of {value} (C.3)",
+    "same_colour_three_times": "{0} gets the same colour three times running (C.3)",
+    "paired_twice": "{0} is paired twice",
+    "not_a_player": "{0} does not play this round",
+    "not_paired": "{0} is not paired",
+    "odd_bye": "a bye in a round with an even number of players",
+}
+
+
+def warning(t: Tournament, v: Violation) -> dict[str, Any]:
+    names = [t.participants[p].name if p in t.participants else p for p in v.players]
+    message = WARNINGS[v.code].format(*names, value=f"{v.value:+d}")
+    return {"code": v.code, "participants": list(v.players), "message": message}
 
 
 def options(t: Tournament, settings: dict[str, Any], rnd: int, rounds: int, field: int) -> Options:

@@ -16,11 +16,11 @@ from hypothesis import strategies as st
 
 from app.domain import commands
 from app.domain.commands import COMMANDS, CommandName, Input
-from app.domain.corrections import correctable_until
 from app.domain.errors import Conflict, Invalid
 from app.domain.eventday import instant, iso
 from app.domain.events import Event
 from app.domain.models import Match, MatchState, Tournament
+from app.domain.referee import correctable_until
 from app.domain.webhooks import Observer
 
 WINDOW = 120.0
@@ -46,7 +46,7 @@ def as_token(d: Driver, name: str, mid: str, body: Any, actor: str, after: float
     """Run ``name`` (report or correct) as the token ``actor``, ``after`` seconds on."""
     d.now = later(d.now, after)
     command = COMMANDS[CommandName(name)]
-    inp = Input(body, mid, d.new_id, d.now, actor=actor, correction_window=WINDOW)
+    inp = Input(body, mid, d.new_id, d.now, actor=actor, referee=True, correction_window=WINDOW)
     d.emit(command.event, command.decide(d.t, inp))
 
 
@@ -78,7 +78,7 @@ def test_the_same_winner_changes_only_the_scores() -> None:
     before = final.to_dict()
     correct(d, m.id, {"scores": [2, 0]})
     assert d.events[-1].type == "match.corrected"
-    assert d.events[-1].data["previous"]["scores"] == [2, 1]
+    assert d.events[-1].data["was"]["scores"] == [2, 1]
     assert m.scores == [2, 0] and m.winner_id == a and m.state is MatchState.COMPLETE
     assert final.to_dict() == before  # nothing moved
 
@@ -144,7 +144,7 @@ def test_the_window_counts_from_the_first_report_and_zero_turns_it_off() -> None
     assert d.t.day.reports["tok_a"]["at"] == first
     with pytest.raises(Conflict, match="have passed"):  # 31 s more: past the first report's
         correct(d, m.id, {"scores": [1, 2]}, after=31)
-    inp = Input({"scores": [0, 2]}, m.id, now=later(first, 1), actor="tok_a")
+    inp = Input({"scores": [0, 2]}, m.id, now=later(first, 1), actor="tok_a", referee=True)
     with pytest.raises(Conflict, match="does not let referees correct"):
         commands.correct(d.t, inp)
 
