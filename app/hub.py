@@ -27,12 +27,13 @@ from typing import Any
 
 from .codec import dumps_text as dumps
 from .config import LiveConfig
-from .domain.events import Event
-from .domain.models import Tournament
+from .domain.events import Event, EventType
+from .domain.models import Tournament, Visibility
 from .metrics import Metrics
 from .subscribers import (
     GOING_AWAY,
     NORMAL,
+    PRIVATE_NOW,
     SLOW,
     DirectSubscriber,
     Frame,
@@ -43,7 +44,7 @@ from .subscribers import (
 )
 from .views import FULL, View, ViewKey
 
-__all__ = ["GOING_AWAY", "NORMAL", "SLOW", "Gate", "Hub", "Subscriber", "View"]
+__all__ = ["GOING_AWAY", "NORMAL", "PRIVATE_NOW", "SLOW", "Gate", "Hub", "Subscriber", "View"]
 
 log = logging.getLogger("tourney.hub")
 
@@ -179,6 +180,15 @@ class Hub:
         else:
             self.close(sub, SLOW)
 
+    def _seal(self, room: Room) -> None:
+        """The tournament is private now: the subscribers that opened it while it was public
+        are closed before this event (they hold no token being watched); a client with a token
+        that reads it subscribes again."""
+        for group in room.groups.values():
+            for sub in group.subs:
+                if not sub.guarded:
+                    self.close(sub, PRIVATE_NOW)
+
     def drop(self, tid: str) -> None:
         """A deleted tournament: its subscribers are told and closed."""
         room = self.rooms.pop(tid, None)
@@ -205,6 +215,8 @@ class Hub:
         room = self.rooms.get(t.id)
         if room is None:
             return  # nobody watches: nothing to serialise
+        if e.type is EventType.TOURNAMENT_UPDATED and t.visibility is Visibility.PRIVATE:
+            self._seal(room)
         full = View().event_frame(t, e, changed)
         assert full is not None
         if len(room.ring) == room.ring.maxlen and room.ring:

@@ -27,6 +27,7 @@ from .views import View
 SLOW = 1013  # try again later: the subscriber fell too far behind
 GOING_AWAY = 1001  # the server is stopping
 NORMAL = 1000
+PRIVATE_NOW = 4403  # the tournament became private: subscribe again with a token that reads it
 
 
 def ws_text_frame(text: str) -> bytes:
@@ -87,12 +88,14 @@ class Subscriber:
     """What both kinds share: the tournament and view, the newest structural ``seq`` it has
     (a snapshot or a replay can get ahead of the frames still to fan out), and how it ends."""
 
-    __slots__ = ("close_code", "live_tail", "on_close", "on_slow", "seq", "tid", "view")
+    __slots__ = ("close_code", "guarded", "live_tail", "on_close", "on_slow", "seq", "tid", "view")
 
     def __init__(self, tid: str, view: View) -> None:
         self.tid = tid
         self.view = view
         self.seq = 0
+        # opened on a private tournament with a token that is watched (else: opened while public)
+        self.guarded = False
         self.close_code: int | None = None  # set: send what is queued, then close with it
         self.on_slow: Callable[[], Any] | None = None  # called once when it falls behind
         self.on_close: Callable[[int], Any] | None = None  # closes a direct subscriber's socket
@@ -209,7 +212,7 @@ class QueuedSubscriber(Subscriber):
 
     def closed(self, code: int) -> None:
         super().closed(code)
-        if code == SLOW:
+        if code in (SLOW, PRIVATE_NOW):
             self.queue.clear()  # nothing more is sent to a subscriber that fell behind
         self.wake.set()
 

@@ -165,3 +165,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     s = Server(tmp_path_factory.mktemp("server") / "data").start()
     yield s
     s.stop()
+
+
+OPEN: list[httpx.Client] = []  # clients made by ``client``: closed after each test
+
+
+def client(server: Server, token: str | None = ADMIN) -> httpx.Client:
+    c = server.client(token)
+    OPEN.append(c)
+    return c
+
+
+@pytest.fixture(autouse=True)
+def close_clients() -> Iterator[None]:
+    yield
+    for c in OPEN:
+        c.close()
+    OPEN.clear()

@@ -15,7 +15,7 @@ from ..auth import Principal, Scope
 from ..codec import dumps_text
 from ..domain.errors import DomainError, Forbidden, Invalid, Unavailable
 from ..domain.models import Tournament
-from ..hub import GOING_AWAY, NORMAL, SLOW, Subscriber, View
+from ..hub import GOING_AWAY, NORMAL, PRIVATE_NOW, SLOW, Subscriber, View
 from ..runtime import Runtime
 from ..service import Tick
 from ..subscribers import QueuedSubscriber
@@ -162,6 +162,7 @@ async def serve(
     # tourney's own server offers the connection's protocol: the hub then writes to it
     direct = ws.scope.get("extensions", {}).get("tourney.direct")
     sub = svc.hub.subscribe(t, view, start, direct)
+    sub.guarded = who is not None
     done = asyncio.Event()
     sub.on_slow = lambda: abort_later(ws, done)
     reasons = dict(CLOSE_REASONS)
@@ -223,7 +224,11 @@ def closing(ws: WebSocket, code: int, reason: str | None = None) -> None:
     task.add_done_callback(CLOSING.discard)
 
 
-CLOSE_REASONS = {SLOW: "slow consumer: resume later", GOING_AWAY: "server stopping"}
+CLOSE_REASONS = {
+    SLOW: "slow consumer: resume later",
+    GOING_AWAY: "server stopping",
+    PRIVATE_NOW: "the tournament became private: subscribe with a token",
+}
 
 
 def view_from(ws: WebSocket, matches: dict[str, Any]) -> View:

@@ -24,12 +24,26 @@ from .models import Tournament
 from .state import fold
 
 SCHEMA = "tourney.tournament"
-VERSION = 1
+VERSION = 2
 MAX_EVENTS = 1_000_000
 
-# v -> a function from a version-v document to a version-(v + 1) one. Empty while version 1 is
-# the only one; the step from 1 to 2 goes here when version 2 comes.
-UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+def one_to_two(doc: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 holds a player's FIDE record and byes, and the TRF header lines of an import:
+    a version-1 tournament had none of them."""
+    held = doc.get("tournament")
+    if isinstance(held, dict):
+        held = {"trf_header": {}, **held}
+        people = held.get("participants")
+        if isinstance(people, list):
+            held["participants"] = [
+                {"fide": None, "byes": [], **p} if isinstance(p, dict) else p for p in people
+            ]
+    return {**doc, "tournament": held, "version": 2}
+
+
+# v -> a function from a version-v document to a version-(v + 1) one
+UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: one_to_two}
 
 
 @dataclass(frozen=True, slots=True)

@@ -195,6 +195,22 @@ def test_results_live_scores_ties_and_reopen(bot: httpx.Client) -> None:
     assert won["scores_csv"] == "2-1"  # sets won: the match is not a best-of
 
 
+def test_a_swiss_pairs_its_next_round_by_itself(bot: httpx.Client) -> None:
+    """A Challonge client never asks for a round: each is paired when the last one ends."""
+    t = make(bot, "swiss", ["A", "B", "C", "D"], swiss_rounds="2")
+    tid = t["id"]
+    ok(bot.post(f"/tournaments/{tid}/start"))
+    for rnd in (1, 2):
+        open_ = [x["match"] for x in ok(bot.get(f"/tournaments/{tid}/matches.json",
+                                                params={"state": "open"}))]  # fmt: skip
+        assert len(open_) == 2 and {m["round"] for m in open_} == {rnd}
+        for m in open_:
+            won = {"match[scores_csv]": "1-0", "match[winner_id]": str(m["player1_id"])}
+            ok(bot.put(f"/tournaments/{tid}/matches/{m['id']}.json", data=won))
+    done = ok(bot.get(f"/tournaments/{tid}.json"))["tournament"]
+    assert done["state"] in ("awaiting_review", "complete")
+
+
 def test_check_in_and_randomize(bot: httpx.Client) -> None:
     t = make(bot, "single elimination", ["A", "B", "C", "D"])
     tid = t["id"]

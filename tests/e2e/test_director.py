@@ -8,32 +8,14 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from websockets.sync.client import ClientConnection, connect
 
-from tests.conftest import ADMIN, Server
+from tests.conftest import Server, client
 from tests.helpers import add_players, create_tournament, ready_matches
-
-OPEN: list[httpx.Client] = []
-
-
-def client(server: Server, token: str | None = ADMIN) -> httpx.Client:
-    c = server.client(token)
-    OPEN.append(c)
-    return c
-
-
-@pytest.fixture(autouse=True)
-def close_clients() -> Iterator[None]:
-    yield
-    for c in OPEN:
-        c.close()
-    OPEN.clear()
 
 
 def event_frame(ws: ClientConnection, etype: str, timeout: float = 5) -> dict[str, Any]:

@@ -7,33 +7,15 @@ from __future__ import annotations
 import json
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from websockets.sync.client import ClientConnection, connect
 
-from tests.conftest import ADMIN, Server
+from tests.conftest import Server, client
 from tests.helpers import create_tournament
-
-OPEN: list[httpx.Client] = []
-
-
-def client(server: Server, token: str | None = ADMIN) -> httpx.Client:
-    c = server.client(token)
-    OPEN.append(c)
-    return c
-
-
-@pytest.fixture(autouse=True)
-def close_clients() -> Iterator[None]:
-    yield
-    for c in OPEN:
-        c.close()
-    OPEN.clear()
 
 
 def soon(seconds: float) -> str:

@@ -85,7 +85,7 @@ def test_seqs_are_written_as_places_in_the_log() -> None:
     lambda doc: doc["events"][2].update(type="token.created"),
     lambda doc: doc["events"][2].update(type="no.such"),
     lambda doc: doc["events"][3].update(data={"match_id": "nowhere"}),
-    lambda doc: doc.update(version=2),
+    lambda doc: doc.update(version=archive.VERSION + 1),
     lambda doc: doc.update(version="1"),
     lambda doc: doc.update(schema="other"),
     lambda doc: doc.update(events=[]),
@@ -100,19 +100,28 @@ def test_a_changed_document_is_refused(change: Any) -> None:
 
 
 def test_older_versions_go_through_the_upgrade_chain(monkeypatch: pytest.MonkeyPatch) -> None:
-    """With a version 2 in place, a version-1 document is upgraded, then checked."""
+    """With a next version in place, a document of today's is upgraded, then checked."""
     d = played("double_elimination", 5, 3)
     doc = roundtrip(archive.document(d.t, log_of(d)))
+    now = archive.VERSION
     seen: list[int] = []
 
-    def one_to_two(old: dict[str, Any]) -> dict[str, Any]:
+    def step(old: dict[str, Any]) -> dict[str, Any]:
         seen.append(old["version"])
-        return {**old, "version": 2}
+        return {**old, "version": now + 1}
 
-    monkeypatch.setattr(archive, "VERSION", 2)
-    monkeypatch.setitem(archive.UPGRADES, 1, one_to_two)
+    monkeypatch.setattr(archive, "VERSION", now + 1)
+    monkeypatch.setitem(archive.UPGRADES, now, step)
     assert archive.read(doc).tournament.id == d.t.id
-    assert seen == [1]
+    assert seen == [now]
+
+
+def test_version_1_becomes_version_2_with_empty_fide_records_byes_and_header() -> None:
+    doc = json.loads(V1_FILE.read_text())
+    two = archive.UPGRADES[1](doc)
+    assert two["version"] == 2 and two["tournament"]["trf_header"] == {}
+    assert all(p["fide"] is None and p["byes"] == [] for p in two["tournament"]["participants"])
+    assert two["events"] == doc["events"] and "trf_header" not in doc["tournament"]
 
 
 def test_the_kept_version_1_file_still_reads() -> None:

@@ -96,8 +96,10 @@ def day_of(fields: dict[str, Any], body: dict[str, Any]) -> None:
 
 def create_body(fields: dict[str, Any]) -> dict[str, Any]:
     fmt = tournament_type(fields.get("tournament_type", "single elimination"))
-    body: dict[str, Any] = {"name": fields.get("name", ""), "format": fmt,
-                            "settings": settings_of(fields, fmt)}  # fmt: skip
+    settings = settings_of(fields, fmt)
+    if fmt is FormatName.SWISS:
+        settings["auto_pair"] = True  # Challonge pairs each round once the last one ends
+    body: dict[str, Any] = {"name": fields.get("name", ""), "format": fmt, "settings": settings}
     if "private" in fields:
         body["visibility"] = "unlisted" if flag(fields["private"], "private") else "public"
     day_of(fields, body)
