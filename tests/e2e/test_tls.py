@@ -276,4 +276,4 @@ def test_the_demo_over_https(tmp_path: Path, certificate: Certificate) -> None:
         proc.wait(30)
     printed = (tmp_path / "demo.log").read_text()
     assert "live" in states, printed[-2000:]
-    assert f"{url}/admin?token=" in printed and f"{url}/t/" in printed
+    assert f"{url}/admin#t=" in printed and "&token=" in printed and f"{url}/t/" in printed
