@@ -69,6 +69,10 @@ class TokenRecord:
         return self.expires_at is None or datetime.fromisoformat(self.expires_at) > now
 
 
+LINK_KEY = "link:"  # what a participant link's sockets are watched under (beside token ids)
+LINK_REPLACED = "the participant link was replaced"
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
     """Who is asking: the admin, or a token of one tournament with its scope."""
@@ -77,6 +81,7 @@ class Principal:
     tournament_id: str | None = None
     token_id: str | None = None
     participant_id: str | None = None  # a participant link's participant
+    link: str | None = None  # a participant link's hash
 
     @property
     def admin(self) -> bool:
@@ -135,6 +140,15 @@ class Tokens:
         for lost in list(self.watchers.pop(token_id, ())):
             lost("the token was revoked")
 
+    def links_changed(self, tid: str) -> None:
+        """Tournament ``tid`` changed: the sockets opened with one of its participant links
+        that no longer works (replaced, its participant gone) lose it."""
+        for key in [k for k in self.watchers if k.startswith(LINK_KEY)]:
+            h = key.removeprefix(LINK_KEY)
+            if self.link_tournaments.get(h) == tid and self.resolve_link(tid, h) is None:
+                for lost in list(self.watchers.pop(key, ())):
+                    lost(LINK_REPLACED)
+
     def watch(self, token_id: str, lost: Lost) -> Callable[[], None]:
         """Have ``lost`` called when the token is revoked; returns what stops watching."""
         self.watchers.setdefault(token_id, set()).add(lost)
@@ -149,7 +163,11 @@ class Tokens:
         return unwatch
 
     def refusal(self, who: Principal, now: datetime | None = None) -> str | None:
-        """Why ``who`` may no longer act (revoked, expired), or None while it may."""
+        """Why ``who`` may no longer act (revoked, expired, a link replaced), or None while it
+        may."""
+        if who.link is not None:
+            held = self.resolve_link(who.tournament_id or "", who.link)
+            return None if held == who.participant_id else LINK_REPLACED
         if who.token_id is None:
             return None  # the admin's token lives as long as the process's configuration
         rec = self.by_id.get(who.token_id)
@@ -192,4 +210,4 @@ class Tokens:
         pid = self.resolve_link(tid, h) if tid is not None else None
         if tid is None or pid is None:
             return None
-        return Principal(Scope.PARTICIPANT, tid, participant_id=pid)
+        return Principal(Scope.PARTICIPANT, tid, participant_id=pid, link=h)

@@ -80,9 +80,7 @@ class Replica:
         t = self.state.tournaments[e.tournament_id]
         if t.id in self.waiting:
             self._wake(t)
-        link = e.data.get("token_hash")
-        if link:  # a participant link handed out (participant.signed_up, .link_issued)
-            self.tokens.link_tournaments[link] = t.id
+        self._links(t, e)
         self._time_matches(t, changed)
         if e.type is EventType.MATCH_LIVE:
             for mid in changed:
@@ -90,6 +88,13 @@ class Replica:
         else:
             self.hub.publish(t, e, changed)
         return changed
+
+    def _links(self, t: Tournament, e: Event) -> None:
+        link = e.data.get("token_hash")
+        if link:  # a participant link handed out (participant.signed_up, .link_issued)
+            self.tokens.link_tournaments[link] = t.id
+        if self.tokens.watchers:
+            self.tokens.links_changed(t.id)  # an older link replaced, or its participant gone
 
     def _time_matches(self, t: Tournament, changed: list[str]) -> None:
         """Note when each match became ready, and observe how long it took to be decided."""

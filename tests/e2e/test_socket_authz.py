@@ -222,3 +222,28 @@ def test_a_tournament_made_private_closes_the_sockets_opened_while_public(server
     assert frames == [], frames
     assert seen["type"] == "event" and seen["event"]["type"] == "match.result"
     assert refused in (401, 403, 404)
+
+
+def test_a_participant_link_replaced_cuts_off_its_socket(server: Server) -> None:
+    """A private tournament watched through a participant link: a new link for that participant
+    closes the old link's socket with 4401, and nothing more is sent on it."""
+    with server.client() as c:
+        tid, (m1, *_) = private_tournament(c)
+        pid = c.get(f"/api/v1/tournaments/{tid}").json()["participants"][0]["id"]
+        r = c.post(f"/api/v1/tournaments/{tid}/participants/{pid}/link")
+        assert r.status_code == 201, r.text
+        link = r.json()["token"]
+    url = f"{server.ws_url}/api/v1/tournaments/{tid}/ws?token={link}"
+
+    async def run() -> tuple[int, str, list[dict[str, Any]]]:
+        async with websockets.connect(url) as ws, admin_client(server) as admin:
+            assert json.loads(await ws.recv())["type"] == "snapshot"
+            again = await admin.post(f"/api/v1/tournaments/{tid}/participants/{pid}/link")
+            assert again.status_code == 201, again.text
+            result = f"/api/v1/tournaments/{tid}/matches/{m1}/result"
+            assert (await admin.post(result, json={"scores": [2, 0]})).status_code == 200
+            return await closed_within(ws, asyncio.get_running_loop().time() + 1.0)
+
+    code, reason, frames = asyncio.run(run())
+    assert code == UNAUTHORIZED and reason == "the participant link was replaced", (code, reason)
+    assert not [f for f in frames if f.get("type") in ("event", "live", "snapshot")], frames
