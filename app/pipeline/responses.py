@@ -19,7 +19,7 @@ from .stream import Stream
 
 class Responses:
     def __init__(
-        self, stream: Stream, ttl_seconds: int, limit: int = 50_000, max_bytes: int = 16 << 20
+        self, stream: Stream, ttl_seconds: int, limit: int = 50_000, max_bytes: int = 4 << 20
     ) -> None:
         self.stream = stream
         self.ttl = ttl_seconds
