@@ -125,6 +125,15 @@ def match_data(t: Tournament, mid: str, e: Event) -> dict[str, Any]:
     return {"tournament": brief(t), "match": m}
 
 
+def round_data(t: Tournament, subject: str, e: Event) -> dict[str, Any]:
+    return {"tournament": brief(t), "round": e.data["round"], "pairings": len(e.data["matches"])}
+
+
+def paired_line(t: Tournament, subject: str, e: Event) -> str:
+    n = len(e.data["matches"])
+    return f"Round {e.data['round']} of {md(t.name)} is paired: {n} pairing{'s' * (n != 1)}."
+
+
 def champion(t: Tournament) -> dict[str, Any] | None:
     if t.state != "complete":
         return None
@@ -252,6 +261,12 @@ CATALOGUE: dict[str, Row] = {
     "participant.promoted": Row(on(EventType.PARTICIPANT_PROMOTED, "participant_id"),
                                 participant_data,
                                 said("{participant} has a place in {tournament} now.")),
+    "participant.withdrawn": Row(on(EventType.PARTICIPANT_WITHDRAWN, "participant_id"),
+                                 participant_data,
+                                 said("{participant} withdrew from {tournament}.")),
+    "round.paired": Row(on(EventType.ROUND_PAIRED), round_data, paired_line),
+    "tournament.finalized": Row(on(EventType.TOURNAMENT_FINALIZED), tournament_data,
+                                said("The results of {tournament} are final.")),
 }  # fmt: skip
 
 TYPES = frozenset(CATALOGUE)

@@ -324,3 +324,24 @@ def test_a_change_gives_only_what_changed() -> None:
     assert types == {"types": [ALL]}
     with pytest.raises(Invalid):
         endpoint_fields({}, TYPES, partial=True)
+
+
+def test_a_director_swiss_speaks_of_rounds_withdrawals_and_the_final_results() -> None:
+    d = Driver("swiss", {"rounds": 3})
+    ids = d.add(6)
+    d.start()
+    pick = random_results(d.t, random.Random(4), draws=True)
+    for m in d.ready():
+        d.report(m.id, pick(m))
+    d.run("withdraw_player", target=ids[5])
+    d.play(pick)
+    d.run("finalize")
+    got = observed(d)
+    paired = [n for n in got if n.type == "round.paired"]
+    assert [n.data["round"] for n in paired] == [2, 3]
+    assert all(n.data["pairings"] == 3 for n in paired)  # five players and a bye
+    assert paired[0].text == f"Round 2 of {d.t.name} is paired: 3 pairings."
+    gone = [n for n in got if n.type == "participant.withdrawn"]
+    assert [n.data["participant"]["id"] for n in gone] == [ids[5]]
+    assert gone[0].data["participant"]["status"] == "withdrawn"
+    assert [n.type for n in got][-2:] == ["tournament.completed", "tournament.finalized"]
