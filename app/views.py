@@ -53,12 +53,19 @@ class View:
 
     def event_frame(self, t: Tournament, e: Event, changed: list[str]) -> str | None:
         matches = self.pick(t, changed)
-        if self.match_id is not None and not matches:
+        # matches the event took away (a Swiss round deleted or paired again): a view of one of
+        # them is told, so an overlay on a board that is gone does not show it forever
+        removed = [mid for mid in e.data.get("removed", ()) if self.covers(mid)]
+        if self.match_id is not None and not matches and not removed:
             return None
         if self.scores_only:
-            return dumps({"type": "scores", "seq": e.seq, "event": e.type, "matches": matches})
-        return dumps({"type": "event", "seq": e.seq, "version": t.version, "event": e.public(),
-                      "matches": matches})  # fmt: skip
+            frame = {"type": "scores", "seq": e.seq, "event": e.type, "matches": matches}
+        else:
+            frame = {"type": "event", "seq": e.seq, "version": t.version, "event": e.public(),
+                     "matches": matches}  # fmt: skip
+        if removed:
+            frame["removed"] = removed
+        return dumps(frame)
 
     def live_frame(self, t: Tournament, ids: Iterable[str]) -> str | None:
         """Live ticks change only a match's state, scores and live detail: a live frame carries

@@ -7,6 +7,7 @@ play is paired, the points add up, and the events replay to the same tournament.
 from __future__ import annotations
 
 import contextlib
+import json
 import random
 from collections import Counter
 from typing import Any
@@ -24,6 +25,7 @@ from app.domain.formats import get_format
 from app.domain.formats.swiss import paired_rounds, rounds_of, swiss_groups
 from app.domain.formats.swiss_entrants import entrants, options, unpaired
 from app.domain.models import Match, Tournament
+from app.views import View
 
 
 def swiss(n: int, **settings: Any) -> Driver:
@@ -515,3 +517,22 @@ def test_the_chess_look_is_a_setting_of_swiss_and_round_robin() -> None:
         {"group_stage": {"format": "round_robin", "chess": False}}
     )
     assert gp["group_stage"]["chess"] is False
+
+
+def test_a_view_of_a_board_that_is_taken_away_is_told() -> None:
+    """An overlay on one board (``?match=``), whole or scores only, gets a frame naming its
+    match as removed when the round is deleted; a view of another round's board gets none."""
+    d = swiss(6)
+    for m in d.ready():
+        d.report(m.id, {"scores": [1, 0]})
+    d.run("pair_round")
+    board = next(m.id for m in d.t.matches.values() if m.round == 2)
+    earlier = next(m.id for m in d.t.matches.values() if m.round == 1)
+    changed = d.run("delete_round", target="2")
+    e = d.events[-1]
+    for scores_only in (False, True):
+        frame = json.loads(View(board, scores_only).event_frame(d.t, e, changed) or "null")
+        assert frame["removed"] == [board] and frame["matches"] == []
+        assert View(earlier, scores_only).event_frame(d.t, e, changed) is None
+    whole = json.loads(View().event_frame(d.t, e, changed) or "null")
+    assert board in whole["removed"] and board in whole["event"]["data"]["removed"]
