@@ -128,6 +128,7 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
                         extra={"data_dir": str(cfg.data_path.resolve())})  # fmt: skip
         app.state.welcome = welcome(cfg, rt.fresh, len(rt.state.tournaments), token)
         app.state.runtime = rt
+        rt.on_unload = app.state.read_cache.forget
         app.state.going_away = lambda: going_away(rt)
         async with rt.running():
             yield

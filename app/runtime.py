@@ -28,7 +28,7 @@ import os
 import secrets
 import socket
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import anyio
@@ -72,6 +72,8 @@ class Runtime:
         self.webhooks = Endpoints()  # every webhook endpoint, as the API shows them
         self.hub = Hub(cfg.live, self.metrics)
         self.tokens.resolve_link = self._link_holder
+        # told the tournaments that left memory (the app drops their cached reads)
+        self.on_unload: Callable[[set[str]], None] = lambda tids: None
         self.replica = Replica(self.state, self.tokens, self.hub, self.metrics, self.webhooks)
         self.embedded: EmbeddedRedis | None = None
         self.redis: aioredis.Redis | None = None
@@ -189,6 +191,7 @@ class Runtime:
             self.service.locks.pop(t.id, None)
         self.writer.let_go(self.idle)
         if gone:
+            self.on_unload({t.id for t in gone})
             log.info("idle tournaments left memory", extra={"count": len(gone)})
         return len(gone)
 

@@ -75,6 +75,12 @@ class ReadCache:
                 self.store(key, entry)
         return entry.gzipped
 
+    def forget(self, tids: set[str]) -> None:
+        """The reads of these tournaments go (they left memory: their next read builds anew).
+        Keys are ``(kind, tournament id, ...)``."""
+        for key in [k for k in self.entries if isinstance(k, tuple) and k[1] in tids]:
+            self.bytes -= self.entries.pop(key).size
+
     def store(self, key: Hashable, entry: Encoded) -> None:
         old = self.entries.pop(key, None)
         if old is not None:

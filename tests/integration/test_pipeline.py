@@ -197,10 +197,13 @@ def test_an_idle_tournament_leaves_memory_and_comes_back_whole(
             tid = await rig.tournament(8)
             await play(rig, tid)
             whole = rig.state.tournaments[tid].to_dict()
+            told: list[set[str]] = []
+            rig.rt.on_unload = told.append  # the app drops their cached reads
             assert rig.rt.unload_idle() == 0  # not in SQLite yet
             await rig.drain()
             await asyncio.sleep(0.05)
             assert rig.rt.unload_idle() == 1
+            assert told == [{tid}]
             assert tid not in rig.state.tournaments and tid in rig.rt.shelf
             assert tid not in rig.writer.projection
             await rig.rt.ensure(tid)
