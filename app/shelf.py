@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from .codec import dumps, loads
+from .codec import dumps, kept, loads
 from .domain.events import Event, EventType
 from .domain.models import Tournament, TournamentState, Visibility
 from .domain.state import State
@@ -72,7 +72,7 @@ class Shelf:
 
     def put(self, t: Tournament) -> None:
         """Shelve ``t``: out of memory, its summary kept for the list."""
-        self.items[t.id] = Shelved(t.created_at, t.visibility, t.state, dumps(t.summary()))
+        self.items[t.id] = Shelved(t.created_at, t.visibility, t.state, kept(dumps(t.summary())))
         self.state.tournaments.pop(t.id, None)
 
     def listed(self) -> Iterator[tuple[str, str, Shelved]]:

@@ -30,6 +30,8 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..codec import kept
+
 COMPRESS_MIN_BYTES = 1024  # below this, gzip's header costs more than it saves
 # 640 KB of a round robin's matches: level 3 makes 32.6 KB in 1.1 ms; level 6 29.6 KB in 3.1 ms,
 # level 1 37 KB in 1.0 ms. A tournament read under live ticks is compressed again at every tick.
@@ -105,7 +107,7 @@ def encode(build: Callable[[], Any]) -> bytes:
     paused = gc.isenabled()
     gc.disable()
     try:
-        return orjson.dumps(build())
+        return kept(orjson.dumps(build()))  # held in the cache: its own size, not orjson's
     finally:
         if paused:
             gc.enable()

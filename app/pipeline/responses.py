@@ -14,6 +14,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
+from ..codec import kept
 from .stream import Stream
 
 
@@ -35,6 +36,7 @@ class Responses:
         background, and a failure there only shortens the answer's life to this process's."""
         now = time.monotonic()
         self._forget(key)
+        body = kept(body)
         self.recent[key] = (scope, status, body, now + self.ttl)
         self.bytes += len(body)
         self._trim(now)
