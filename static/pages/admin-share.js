@@ -9,16 +9,7 @@ import { overlayUrl } from "../state/options.js";
 import { SECTIONS } from "../state/sections.js";
 import { LANGUAGES, language, t } from "../i18n/i18n.js";
 import { act, participantName, session } from "./operator.js";
-import { base, handout } from "./handout.js";
-
-async function copy(text, btn) {
-  try {
-    await navigator.clipboard.writeText(text);
-    btn.textContent = t("share.copied");
-  } catch {
-    btn.textContent = t("share.copy_by_hand");
-  }
-}
+import { base, copy, handout } from "./handout.js";
 
 async function createLink(e) {
   e.preventDefault();

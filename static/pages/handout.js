@@ -10,7 +10,8 @@ import { session } from "./operator.js";
 /** Where links point: the server's public_url when set, else the address this page came from. */
 export const base = () => (session.me?.base_url || location.origin).replace(/\/$/, "");
 
-async function copy(text, btn) {
+/** Copy ``text``, saying so on ``btn`` (or asking for a copy by hand). */
+export async function copy(text, btn) {
   try {
     await navigator.clipboard.writeText(text);
     btn.textContent = t("share.copied");
